@@ -1,0 +1,70 @@
+// config.py: the tutorial's configuration file, read as written there.
+//
+//   WIFI_SSID = 'your SSID'
+//   WIFI_PASSWORD = 'your Wi-Fi password'
+//   WEBHOOK_URL = 'http://maker.ifttt.com/trigger/button_pressed/...'
+//   BUTTON_ID = 'micropython1'
+//   LED_PIN = 2 # D4
+//   LED2_PIN = 16 # D0
+//   DEBUG_PIN = 14 # D5
+//
+// Syntax: one `NAME = value` per line; value is a Python string literal
+// ('...' or "...", with \\ \' \" \n \r \t \0 \xHH escapes), an integer
+// (decimal, 0x hex, optional sign), True/False, or None; `#` starts a comment
+// outside strings; blank lines are fine. Anything else is an error with its
+// line and column. Unknown names are kept out of the config and reported as
+// warnings (Python would ignore them too).
+//
+// Keys (required unless a default is given):
+//   WIFI_SSID      text, 1..32 bytes
+//   WIFI_PASSWORD  text, 0 (open network) or 8..64 bytes; never printed
+//   WEBHOOK_URL    http:// or https:// URL
+//   BUTTON_ID      text, sent as value1
+//   LED_PIN        default 2  (D4, the on-board LED, active-low)
+//   LED2_PIN       default 16 (D0, the second on-board LED, active-low)
+//   DEBUG_PIN      default 14 (D5, jumper to GND = stay awake)
+//   WIFI_TIMEOUT   seconds to wait for Wi-Fi, default 15 (the tutorial waits forever)
+//   HTTP_TIMEOUT   seconds for connect and for each read, default 10
+#pragma once
+
+#include <stddef.h>  // size_t
+#include <stdint.h>  // int32_t
+
+#include "sizes.h"
+#include "text.h"
+
+namespace bh {
+
+struct Config {
+  Str<sizes::kSsidMax> wifi_ssid;
+  Str<sizes::kWifiPasswordMax> wifi_password;
+  Str<sizes::kUrlMax> webhook_url;
+  Str<sizes::kButtonIdMax> button_id;
+  uint8_t led_pin = 2;
+  uint8_t led2_pin = 16;
+  uint8_t debug_pin = 14;
+  uint32_t wifi_timeout_s = 15;
+  uint32_t http_timeout_s = 10;
+};
+
+struct ConfigError {
+  bool ok = true;
+  uint16_t line = 0;    // 1-based; 0 = not tied to a line (e.g. a missing key)
+  uint16_t column = 0;  // 1-based; 0 = whole line
+  Str<sizes::kConfigErrorMax> message;  // e.g. "config.py:3:15: unterminated string"
+  explicit operator bool() const { return !ok; }  // true when there is an error
+};
+
+// Called once per unknown key so the port can log it. May be null.
+typedef void (*ConfigWarn)(void* ctx, uint16_t line, StrRef key);
+
+// Parses text into cfg. Defaults are applied first, so optional keys keep
+// them. Returns false and fills err on the first error.
+bool parse_config(StrRef text, Config* cfg, ConfigError* err, ConfigWarn warn = nullptr,
+                  void* warn_ctx = nullptr);
+
+// Writes the config for the log, one `NAME = value` per line, with the Wi-Fi
+// password shown as '********' (or '' when empty).
+void describe_config(const Config& cfg, void (*line)(void* ctx, StrRef text), void* ctx);
+
+}  // namespace bh
