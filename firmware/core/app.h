@@ -22,6 +22,7 @@
 #include <stdint.h>  // uint32_t
 
 #include "config.h"
+#include "http_client.h"
 #include "hal.h"
 #include "result.h"
 
@@ -70,6 +71,10 @@ class App {
   Err last_error_ = Err::Ok;
   int last_status_ = 0;
   Str<sizes::kLogLineMax> detail_;  // context for the last error, for report()
+  // Large buffers live in the App object (which the port places in static
+  // RAM), not on the stack: the ESP8266's Arduino loop stack is 4 KB.
+  uint8_t config_text_[sizes::kConfigFileMax];
+  HttpResult http_result_;
 };
 
 }  // namespace bh

@@ -11,7 +11,7 @@ namespace bh {
 namespace sizes {
 
 // config.py
-constexpr size_t kConfigFileMax = 4096;   // bytes of config.py read at boot
+constexpr size_t kConfigFileMax = 2048;   // bytes of config.py read at boot (the tutorial's is 300)
 constexpr size_t kSsidMax = 32;           // 802.11 SSID limit
 constexpr size_t kWifiPasswordMax = 64;   // WPA2 passphrase limit (63) + hex PSK (64)
 constexpr size_t kUrlMax = 384;           // webhook URL (IFTTT keys are 22-43 chars)
