@@ -1,0 +1,227 @@
+// An in-memory board for unit tests of the core: pins, Wi-Fi, clock, RTC
+// memory, files and a scripted network. No sockets, no threads; the virtual
+// board (sim/) is the real-socket counterpart.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hal.h"
+
+namespace bh::testing {
+
+struct PinEvent {
+  uint32_t t_ms;
+  uint8_t pin;
+  bool high;
+};
+
+class FakeMachine : public Machine {
+ public:
+  ResetCause cause = ResetCause::PowerOn;
+  uint32_t now = 0;
+  int deepsleep_calls = 0;
+  uint32_t deepsleep_ms = 0;
+  std::vector<std::string> lines;
+  uint8_t rtc[512] = {};
+
+  ResetCause reset_cause() override { return cause; }
+  void deepsleep(uint32_t ms) override {
+    ++deepsleep_calls;
+    deepsleep_ms = ms;
+  }
+  void reset() override {}
+  uint32_t ticks_ms() override { return now; }
+  void sleep_ms(uint32_t ms) override { now += ms; }
+  uint32_t chip_id() override { return 0x00c0ffee; }
+  size_t rtc_memory_size() override { return sizeof rtc; }
+  bool rtc_memory_read(size_t off, void* out, size_t len) override {
+    if (off + len > sizeof rtc) return false;
+    memcpy(out, rtc + off, len);
+    return true;
+  }
+  bool rtc_memory_write(size_t off, const void* data, size_t len) override {
+    if (off + len > sizeof rtc) return false;
+    memcpy(rtc + off, data, len);
+    return true;
+  }
+  uint16_t battery_mv() override { return 3000; }
+  void log(StrRef line) override { lines.emplace_back(line.data, line.len); }
+
+  std::string output() const {
+    std::string all;
+    for (const auto& l : lines) all += l + "\n";
+    return all;
+  }
+};
+
+class FakeGpio : public Gpio {
+ public:
+  explicit FakeGpio(FakeMachine& m) : machine_(m) {}
+  bool level[17] = {};
+  bool grounded[17] = {};  // an external wire to GND (the debug jumper)
+  bool pullup[17] = {};
+  std::vector<PinEvent> writes;
+
+  void mode(uint8_t pin, PinMode, Pull pull) override { pullup[pin] = pull == Pull::Up; }
+  void write(uint8_t pin, bool high) override {
+    level[pin] = high;
+    writes.push_back({machine_.now, pin, high});
+  }
+  bool read(uint8_t pin) override {
+    if (grounded[pin]) return false;
+    return pullup[pin] ? true : level[pin];
+  }
+
+ private:
+  FakeMachine& machine_;
+};
+
+// A station that reaches `outcome` after `connect_ms` of virtual time.
+class FakeWlan : public Wlan {
+ public:
+  explicit FakeWlan(FakeMachine& m) : machine_(m) {}
+  WlanStatus outcome = WlanStatus::GotIp;
+  uint32_t connect_ms = 1200;
+  bool is_active = true;
+  bool connecting = false;
+  uint32_t started = 0;
+  int connect_calls = 0;
+  std::string last_ssid, last_password;
+
+  void active(bool on) override { is_active = on; }
+  bool active() override { return is_active; }
+  void connect(StrRef ssid, StrRef password, const ConnectHint*) override {
+    ++connect_calls;
+    last_ssid.assign(ssid.data, ssid.len);
+    last_password.assign(password.data, password.len);
+    connecting = true;
+    started = machine_.now;
+  }
+  void disconnect() override { connecting = false; }
+  WlanStatus status() override {
+    if (!connecting) return WlanStatus::Idle;
+    if (machine_.now - started < connect_ms) return WlanStatus::Connecting;
+    return outcome;
+  }
+  bool isconnected() override { return status() == WlanStatus::GotIp; }
+  IfConfig ifconfig() override {
+    IfConfig c;
+    if (isconnected()) {
+      c.ip = {{192, 168, 0, 45}};
+      c.netmask = {{255, 255, 255, 0}};
+      c.gateway = {{192, 168, 0, 1}};
+      c.dns = {{192, 168, 0, 1}};
+    }
+    return c;
+  }
+  size_t scan(ScanEntry*, size_t) override { return 0; }
+  Err config(StrRef, StrRef) override { return Err::Ok; }
+  bool bssid(uint8_t*, uint8_t*) override { return false; }
+
+ private:
+  FakeMachine& machine_;
+};
+
+class FakeFiles : public Files {
+ public:
+  std::map<std::string, std::string> files;
+
+  Err read(StrRef path, uint8_t* out, size_t cap, size_t* len) override {
+    auto it = files.find(std::string(path.data, path.len));
+    if (it == files.end()) return Err::NotFound;
+    if (it->second.size() > cap) return Err::Overflow;
+    memcpy(out, it->second.data(), it->second.size());
+    *len = it->second.size();
+    return Err::Ok;
+  }
+  Err write(StrRef path, const uint8_t* data, size_t len) override {
+    files[std::string(path.data, path.len)] = std::string(reinterpret_cast<const char*>(data), len);
+    return Err::Ok;
+  }
+  Err remove(StrRef path) override {
+    return files.erase(std::string(path.data, path.len)) ? Err::Ok : Err::NotFound;
+  }
+  bool exists(StrRef path) override { return files.count(std::string(path.data, path.len)) != 0; }
+  Err size(StrRef path, size_t* len) override {
+    auto it = files.find(std::string(path.data, path.len));
+    if (it == files.end()) return Err::NotFound;
+    *len = it->second.size();
+    return Err::Ok;
+  }
+};
+
+// A network with one scripted server: every connection gets `reply` (or the
+// connect error), and records what the client wrote.
+class ScriptedNet : public Net {
+ public:
+  std::map<std::string, Ip4> dns;
+  Err connect_error = Err::Ok;
+  std::string reply;
+  std::vector<std::string> requests;  // one per connection
+  int open_streams = 0;
+
+  Err resolve(StrRef host, Ip4* out, uint32_t) override {
+    std::string h(host.data, host.len);
+    auto it = dns.find(h);
+    if (it != dns.end()) {
+      *out = it->second;
+      return Err::Ok;
+    }
+    unsigned a, b, c, d;
+    char tail;
+    if (sscanf(h.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4) {
+      *out = {{uint8_t(a), uint8_t(b), uint8_t(c), uint8_t(d)}};
+      return Err::Ok;
+    }
+    return Err::DnsFailed;
+  }
+  Stream* connect(Ip4, uint16_t, uint32_t, const TlsOptions*, Err* err) override {
+    if (connect_error != Err::Ok) {
+      *err = connect_error;
+      return nullptr;
+    }
+    requests.emplace_back();
+    stream_.net = this;
+    stream_.pos = 0;
+    ++open_streams;
+    *err = Err::Ok;
+    return &stream_;
+  }
+  Listener* listen(uint16_t, Err* err) override {
+    *err = Err::Unsupported;
+    return nullptr;
+  }
+
+ private:
+  struct OneStream : Stream {
+    ScriptedNet* net = nullptr;
+    size_t pos = 0;
+    int32_t read(uint8_t* buf, size_t len, uint32_t) override {
+      size_t n = net->reply.size() - pos;
+      if (n > len) n = len;
+      memcpy(buf, net->reply.data() + pos, n);
+      pos += n;
+      return static_cast<int32_t>(n);
+    }
+    Err write(const uint8_t* data, size_t len, uint32_t) override {
+      net->requests.back().append(reinterpret_cast<const char*>(data), len);
+      return Err::Ok;
+    }
+    void close() override { --net->open_streams; }
+  } stream_;
+};
+
+// Everything together, as a port would assemble it.
+struct FakeBoard {
+  FakeMachine machine;
+  FakeGpio gpio{machine};
+  FakeWlan sta{machine};
+  FakeWlan ap{machine};
+  ScriptedNet net;
+  FakeFiles files;
+  Hal hal{gpio, sta, ap, machine, net, files};
+};
+
+}  // namespace bh::testing
