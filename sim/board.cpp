@@ -1,0 +1,310 @@
+#include "board.h"
+
+#include <stdio.h>  // snprintf
+
+#include <algorithm>  // std::sort
+
+#include "crash_guard.h"
+#include "host_gpio.h"
+
+namespace bh::sim {
+
+namespace {
+
+std::string nodemcu_name_or_gpio(uint8_t pin) {
+  const char* d = host::nodemcu_name(pin);
+  return d[0] ? std::string(d) : "GPIO" + std::to_string(pin);
+}
+
+std::string cause_text(ResetCause c) {
+  return "reset cause " + std::to_string(static_cast<unsigned>(c)) + ": " + reset_cause_name(c);
+}
+
+// The default firmware: the button application.
+class AppFirmware final : public Firmware {
+ public:
+  explicit AppFirmware(Hal& hal) : app(hal) {}
+  BootOutcome run() override { return app.run(); }
+  void loop() override { app.loop(); }
+  App app;
+};
+
+}  // namespace
+
+Board::Board(host::Env& env, std::filesystem::path files_dir, PowerModel power, Output& out)
+    : env_(env), hal_(env, std::move(files_dir)), power_(std::move(power)), out_(out) {
+  env_.observer = this;
+  // The power is off: the chip's state so far (factory radio settings) is
+  // not what anyone sees.
+  hal_.halt();
+  hook_ = env_.clock.add_hook([this](uint64_t, uint64_t) { flush(); });
+  update_power();
+}
+
+Board::~Board() {
+  env_.clock.remove_hook(hook_);
+  if (env_.observer == this) env_.observer = nullptr;
+}
+
+Board::State Board::state() const {
+  switch (phase_) {
+    case Phase::Off: return State::Off;
+    case Phase::DeepSleep: return State::DeepSleep;
+    default: return State::Awake;
+  }
+}
+
+void Board::set_led_pins(std::vector<uint8_t> pins) {
+  std::sort(pins.begin(), pins.end());
+  pins.erase(std::unique(pins.begin(), pins.end()), pins.end());
+  led_pins_ = std::move(pins);
+}
+
+// ---------------------------------------------------------------- events --
+
+void Board::power_on() {
+  if (phase_ != Phase::Off) {
+    say(LineKind::Board, "* power on: the board is already powered (ignored)");
+    return;
+  }
+  say(LineKind::Board, "* power on (" + cause_text(ResetCause::PowerOn) + ")");
+  boot(ResetCause::PowerOn);
+}
+
+void Board::press() {
+  switch (phase_) {
+    case Phase::Off:
+      say(LineKind::Board, "* RST pressed, but the board has no power (nothing happens)");
+      return;
+    case Phase::DeepSleep:
+      say(LineKind::Board, "* RST pressed during deep sleep: wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
+      boot(ResetCause::DeepSleepWake);
+      return;
+    case Phase::Booting:
+    case Phase::Awake:
+      say(LineKind::Board, "* RST pressed while awake: reboot (" + cause_text(ResetCause::ExternalReset) + ")");
+      end_wake("reset");
+      boot(ResetCause::ExternalReset);
+      return;
+  }
+}
+
+void Board::jumper(bool on) {
+  jumper_ = on;
+  hal_.gpio.drive(jumper_pin_, on ? std::optional<bool>(false) : std::nullopt);
+  say(LineKind::Board, on ? "* jumper on: " + pin_name(jumper_pin_) + " to GND"
+                          : "* jumper off: " + pin_name(jumper_pin_) + " open");
+}
+
+void Board::power_off() {
+  if (phase_ == Phase::Off) {
+    say(LineKind::Board, "* power off: the board is already off (ignored)");
+    return;
+  }
+  const bool was_awake = phase_ == Phase::Awake || phase_ == Phase::Booting;
+  say(LineKind::Board, "* power off (RTC memory lost)");
+  hal_.power_off();
+  phase_ = Phase::Off;
+  wake_at_us_.reset();
+  update_power();
+  if (was_awake) end_wake("power-off");
+}
+
+void Board::advance_us(uint64_t us) {
+  const uint64_t target = env_.clock.now_us() + us;
+  while (env_.clock.now_us() < target) {
+    if (phase_ == Phase::Awake) {
+      {
+        crash_guard::FirmwareScope guard;
+        firmware_->loop();
+      }
+      if (auto restart = after_firmware(false, BootOutcome::StayAwake)) {
+        boot(*restart);
+        continue;
+      }
+      if (phase_ != Phase::Awake) continue;
+      const uint64_t left = target - env_.clock.now_us();
+      env_.clock.advance_us(left < kLoopStepUs ? left : kLoopStepUs);
+    } else if (phase_ == Phase::DeepSleep && wake_at_us_ && *wake_at_us_ <= target) {
+      env_.clock.advance_to_us(*wake_at_us_);
+      wake_at_us_.reset();
+      say(LineKind::Board, "* GPIO16->RST: timer wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
+      boot(ResetCause::DeepSleepWake);
+    } else {
+      env_.clock.advance_to_us(target);
+    }
+  }
+  flush();
+}
+
+void Board::finish() {
+  flush();
+  timeline_.finish(env_.clock.now_us());
+}
+
+// ---------------------------------------------------------------- boots ---
+
+void Board::boot(ResetCause cause) {
+  std::optional<ResetCause> next = cause;
+  while (next) {
+    const ResetCause c = *next;
+    next.reset();
+    ++boots_;
+    wake_at_us_.reset();
+    app_ = nullptr;
+    firmware_.reset();
+    hal_.reset(c);
+    phase_ = Phase::Booting;
+    timeline_.wake_begin(env_.clock.now_us(), reset_cause_name(c));
+    update_power();
+    env_.clock.advance_us(env_.sample_us(env_.timing.boot));
+    phase_ = Phase::Awake;
+    update_power();
+    if (factory_) {
+      firmware_ = factory_(hal_.hal());
+    } else {
+      auto app = std::make_unique<AppFirmware>(hal_.hal());
+      app_ = &app->app;
+      firmware_ = std::move(app);
+    }
+    BootOutcome outcome;
+    {
+      crash_guard::FirmwareScope guard;
+      outcome = firmware_->run();
+    }
+    next = after_firmware(true, outcome);
+  }
+}
+
+std::optional<ResetCause> Board::after_firmware(bool run_returned, BootOutcome outcome) {
+  if (hal_.machine.reset_requested()) {
+    say(LineKind::Board, "* soft restart (" + cause_text(ResetCause::SoftRestart) + ")");
+    end_wake("reset");
+    return ResetCause::SoftRestart;
+  }
+  if (auto ms = hal_.machine.deepsleep_request()) {
+    enter_deep_sleep(*ms);
+    return std::nullopt;
+  }
+  if (run_returned && outcome == BootOutcome::DeepSleep) {
+    say(LineKind::Warning, "* App::run() returned DeepSleep without calling machine.deepsleep(): sleeping until RST");
+    enter_deep_sleep(0);
+  }
+  return std::nullopt;
+}
+
+void Board::enter_deep_sleep(uint32_t ms) {
+  hal_.halt();  // radio off, sockets gone, pins released (LEDs dark)
+  phase_ = Phase::DeepSleep;
+  update_power();
+  const std::string duration = seconds_text(uint64_t(ms) * 1000);
+  if (ms == 0) {
+    say(LineKind::Board, "* deep sleep (until RST)");
+  } else if (env_.world.gpio16_rst) {
+    wake_at_us_ = env_.clock.now_us() + uint64_t(ms) * 1000;
+    say(LineKind::Board, "* deep sleep for " + duration + " s (GPIO16->RST wakes the board)");
+  } else {
+    say(LineKind::Warning, "* deep sleep for " + duration +
+                               " s requested, but GPIO16 is not wired to RST: only RST wakes the board"
+                               " (world [board] gpio16_rst = true, or --gpio16-rst)");
+  }
+  end_wake("deep-sleep");
+}
+
+void Board::end_wake(const char* how) {
+  flush();
+  const Timeline::Wake& w = timeline_.wake_end(env_.clock.now_us(), how);
+  char text[128];
+  snprintf(text, sizeof text, "* awake %s s, charge %.1f mAs (%.1f \xc2\xb5" "Ah)",
+           seconds_text(w.end_us - w.start_us).c_str(), w.charge_mas, w.charge_mas / 3.6);
+  say(LineKind::Board, text);
+}
+
+// ---------------------------------------------------------------- power ---
+
+PowerState Board::power_state() const {
+  switch (phase_) {
+    case Phase::Off: return PowerState::Off;
+    case Phase::DeepSleep: return PowerState::DeepSleep;
+    case Phase::Booting: return PowerState::Booting;
+    case Phase::Awake: break;
+  }
+  switch (env_.radio.state()) {
+    case host::RadioState::Off: return PowerState::IdleAwake;
+    case host::RadioState::Listen: return PowerState::Listen;
+    case host::RadioState::Scanning: return PowerState::Scanning;
+    case host::RadioState::Associating: return PowerState::Associating;
+    case host::RadioState::Dhcp: return PowerState::Dhcp;
+    case host::RadioState::Connected: return PowerState::IdleAwake;
+    case host::RadioState::Tx: return PowerState::Tx;
+    case host::RadioState::Rx: return PowerState::Rx;
+  }
+  return PowerState::IdleAwake;
+}
+
+void Board::update_power() {
+  const PowerState s = power_state();
+  double ma = power_.current_ma(s);
+  if (phase_ == Phase::Awake || phase_ == Phase::Booting) {
+    for (const auto& [pin, lit] : led_lit_) ma += lit ? power_.led_ma : 0.0;
+  }
+  timeline_.set_state(env_.clock.now_us(), power_state_name(s), ma);
+}
+
+// ---------------------------------------------------------------- output --
+
+void Board::on_serial(uint64_t t_us, std::string_view line) {
+  if (tap_) tap_->on_serial(t_us, line);
+  flush();
+  const std::string text(line);
+  out_.line(t_us, LineKind::Serial, text);
+  timeline_.event(t_us, "serial", text);
+}
+
+void Board::on_pin(uint64_t t_us, uint8_t pin, bool output, bool level) {
+  if (tap_) tap_->on_pin(t_us, pin, output, level);
+  if (std::find(led_pins_.begin(), led_pins_.end(), pin) == led_pins_.end()) return;
+  const bool lit = output && !level;  // active-low
+  if (led_lit_[pin] == lit) return;
+  led_lit_[pin] = lit;
+  led_dirty_ = true;
+  update_power();
+}
+
+void Board::on_radio(uint64_t t_us, host::RadioState state) {
+  if (tap_) tap_->on_radio(t_us, state);
+  update_power();
+}
+
+void Board::flush() {
+  if (!led_dirty_) return;
+  led_dirty_ = false;
+  const uint64_t now = env_.clock.now_us();
+  for (uint8_t pin : led_pins_) {
+    const bool lit = led_lit_[pin];
+    if (led_shown_[pin] == lit) continue;
+    led_shown_[pin] = lit;
+    const std::string text = "* " + led_name(pin) + (lit ? " on" : " off");
+    out_.line(now, LineKind::Led, text);
+    timeline_.event(now, "board", text);
+    timeline_.led(now, nodemcu_name_or_gpio(pin), lit);
+  }
+}
+
+void Board::say(LineKind kind, const std::string& text) {
+  flush();
+  out_.line(env_.clock.now_us(), kind, text);
+  timeline_.event(env_.clock.now_us(), "board", text);
+}
+
+std::string Board::pin_name(uint8_t pin) const {
+  const char* d = host::nodemcu_name(pin);
+  return "GPIO" + std::to_string(pin) + (d[0] ? " (" + std::string(d) + ")" : "");
+}
+
+std::string Board::led_name(uint8_t pin) const {
+  const char* d = host::nodemcu_name(pin);
+  return d[0] ? "LED " + std::string(d) + " (GPIO" + std::to_string(pin) + ")" : "LED GPIO" + std::to_string(pin);
+}
+
+}  // namespace bh::sim

@@ -1,0 +1,58 @@
+#include "script.h"
+
+#include <cmath>   // std::isfinite
+#include <cstdlib> // strtod
+
+namespace bh::sim {
+
+const char* events_help() {
+  return "events:\n"
+         "  power-on           connect the power (reset cause 0)\n"
+         "  press              press RST: wake from deep sleep (cause 5) or reboot (cause 6)\n"
+         "  jumper-on          debug jumper on: DEBUG_PIN (GPIO14, D5) to GND\n"
+         "  jumper-off         debug jumper off\n"
+         "  power-off          cut the power (RTC memory is lost)\n"
+         "  advance <seconds>  let virtual time pass (an awake board runs its loop)\n"
+         "  wait               keep running in real time until SIGTERM/SIGINT\n";
+}
+
+bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out, std::string* err) {
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    Event e{Event::Kind::Wait};
+    if (w == "power-on") {
+      e.kind = Event::Kind::PowerOn;
+    } else if (w == "press") {
+      e.kind = Event::Kind::Press;
+    } else if (w == "jumper-on") {
+      e.kind = Event::Kind::JumperOn;
+    } else if (w == "jumper-off") {
+      e.kind = Event::Kind::JumperOff;
+    } else if (w == "power-off") {
+      e.kind = Event::Kind::PowerOff;
+    } else if (w == "wait") {
+      e.kind = Event::Kind::Wait;
+    } else if (w == "advance") {
+      if (i + 1 >= words.size()) {
+        *err = "advance needs a number of seconds, e.g. 'advance 10'";
+        return false;
+      }
+      const std::string& n = words[++i];
+      char* end = nullptr;
+      const double s = std::strtod(n.c_str(), &end);
+      if (n.empty() || *end != '\0' || !std::isfinite(s) || s < 0 || s > 1e9) {
+        *err = "advance takes seconds (a number >= 0), not '" + n + "'";
+        return false;
+      }
+      e.kind = Event::Kind::Advance;
+      e.us = uint64_t(s * 1e6 + 0.5);
+    } else {
+      *err = "unknown event '" + w + "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait)";
+      return false;
+    }
+    out->push_back(e);
+  }
+  return true;
+}
+
+}  // namespace bh::sim

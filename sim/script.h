@@ -1,0 +1,25 @@
+// The script of events the CLI runs, from its arguments or from stdin:
+//   power-on | press | jumper-on | jumper-off | power-off | advance <seconds> | wait
+#pragma once
+
+#include <stdint.h>  // uint64_t
+
+#include <string>  // words
+#include <vector>  // the script
+
+namespace bh::sim {
+
+struct Event {
+  enum class Kind { PowerOn, Press, JumperOn, JumperOff, PowerOff, Advance, Wait };
+  Kind kind;
+  uint64_t us = 0;  // Advance: how long
+};
+
+// Parses words into events; on an error returns false and says why in *err
+// (naming the word and what is accepted).
+bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out, std::string* err);
+
+// The help text for the event words.
+const char* events_help();
+
+}  // namespace bh::sim
