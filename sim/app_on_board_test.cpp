@@ -1,0 +1,210 @@
+// The button application (firmware/core/app.cpp) in every branch, on the
+// virtual board, against a real HTTP server on 127.0.0.1 that records what
+// it receives.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "app.h"
+#include "board.h"
+#include "http_test_server.h"
+#include "sim_test_support.h"
+
+namespace bh::sim {
+namespace {
+
+using bh::testing::HttpTestServer;
+using bh::testing::RecordedRequest;
+using bh::testing::Reply;
+
+constexpr const char* kPassword = "correct horse battery";
+
+struct AppOnBoardTest : bh::testing::SimFixture, ::testing::Test {
+  AppOnBoardTest() {
+    env.world.dns["maker.ifttt.com"] = host::Endpoint{Ip4{{127, 0, 0, 1}}, server.port()};
+    board->set_tap(&raw);
+    use_config("http://maker.ifttt.com/trigger/button_pressed/with/key/k3y");
+  }
+  void use_config(const std::string& url, const std::string& password = kPassword) {
+    dir.write("config.py", bh::testing::tutorial_config(url, password));
+  }
+  // Serial lines only, in order.
+  std::vector<std::string> serial() const {
+    std::vector<std::string> s;
+    for (const auto& l : out.lines) {
+      if (l.kind == LineKind::Serial) s.push_back(l.text);
+    }
+    return s;
+  }
+  // LED lines relative to t0, in ms.
+  std::vector<std::pair<int64_t, std::string>> leds_since(uint64_t t0_us) const {
+    std::vector<std::pair<int64_t, std::string>> v;
+    for (const auto& l : out.lines) {
+      if (l.kind == LineKind::Led) v.emplace_back((int64_t(l.t_us) - int64_t(t0_us)) / 1000, l.text);
+    }
+    return v;
+  }
+  void expect_no_password_anywhere() const {
+    EXPECT_FALSE(out.has(kPassword)) << out.all();
+    for (const auto& e : board->timeline().events()) EXPECT_EQ(e.text.find(kPassword), std::string::npos);
+  }
+  // The tutorial's show_error(): alternate 3 times at 0.5 s, both dark at the end.
+  void expect_error_blink() {
+    const auto* failed_line = out.find("Error: ");
+    ASSERT_NE(failed_line, nullptr) << out.all();
+    const std::vector<std::pair<int64_t, std::string>> expected = {
+        {0, "* LED D0 (GPIO16) on"},
+        {500, "* LED D4 (GPIO2) on"},    {500, "* LED D0 (GPIO16) off"},
+        {1000, "* LED D4 (GPIO2) off"},  {1000, "* LED D0 (GPIO16) on"},
+        {1500, "* LED D4 (GPIO2) on"},   {1500, "* LED D0 (GPIO16) off"},
+        {2000, "* LED D4 (GPIO2) off"},  {2000, "* LED D0 (GPIO16) on"},
+        {2500, "* LED D4 (GPIO2) on"},   {2500, "* LED D0 (GPIO16) off"},
+        {3000, "* LED D4 (GPIO2) off"}};
+    EXPECT_EQ(leds_since(failed_line->t_us), expected) << out.all();
+    // The last thing the firmware drove on both pins was high (LED off).
+    for (uint8_t pin : {uint8_t(2), uint8_t(16)}) {
+      const bh::testing::Recorder::Pin* last = nullptr;
+      for (const auto& p : raw.pins) {
+        if (p.pin == pin && p.output) last = &p;
+      }
+      ASSERT_NE(last, nullptr);
+      EXPECT_TRUE(last->level) << "GPIO" << int(pin);
+    }
+    // Then deep sleep, right after the blinking.
+    const bh::testing::CapturedLine* sleep = nullptr;
+    for (const auto& l : out.lines) {
+      if (l.text == "* deep sleep (until RST)" && l.t_us >= failed_line->t_us) sleep = &l;
+    }
+    ASSERT_NE(sleep, nullptr);
+    EXPECT_EQ(sleep->t_us - failed_line->t_us, 3'000'000u);
+  }
+
+  HttpTestServer server;
+  bh::testing::Recorder raw;
+};
+
+TEST_F(AppOnBoardTest, PowerOnSendsNothingAndSleeps) {
+  board->power_on();
+  EXPECT_EQ(board->state(), Board::State::DeepSleep);
+  EXPECT_TRUE(out.has("Buttonhook: reset cause 0 (power-on)"));
+  EXPECT_FALSE(out.has("Connecting to WiFi..."));
+  EXPECT_TRUE(out.has("* deep sleep (until RST)"));
+  EXPECT_EQ(server.connection_count(), 0u);
+  ASSERT_NE(board->app(), nullptr);
+  EXPECT_EQ(board->app()->last_press(), PressResult::None);
+}
+
+TEST_F(AppOnBoardTest, PressPostsOnceWithTheButtonIdAndSleeps) {
+  board->power_on();
+  board->advance_us(5'000'000);
+  const uint64_t pressed = env.clock.now_us();
+  board->press();
+  ASSERT_EQ(server.request_count(), 1u);
+  const RecordedRequest req = server.requests()[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.target, "/trigger/button_pressed/with/key/k3y");
+  EXPECT_EQ(req.header("Content-Type"), "application/json");
+  EXPECT_EQ(req.header("Host"), "maker.ifttt.com");
+  EXPECT_EQ(nlohmann::json::parse(req.body), nlohmann::json({{"value1", "micropython1"}}));
+
+  const std::vector<std::string> lines = serial();
+  const std::vector<std::string> tutorial = {"Connecting to WiFi...", "Network config: (", "Invoking webhook",
+                                             "Webhook invoked"};
+  size_t at = 0;
+  for (const auto& want : tutorial) {
+    while (at < lines.size() && lines[at].rfind(want, 0) != 0) ++at;
+    EXPECT_LT(at, lines.size()) << "missing, or out of order: " << want << "\n" << out.all();
+  }
+  EXPECT_TRUE(out.has("Network config: ('192.168.0.2', '255.255.255.0', '192.168.0.1', '192.168.0.1')"));
+  // boot 200 ms, then scan 2000 + association 150 + DHCP 1200 (fixed timing).
+  const auto* net = out.find("Network config: (");
+  EXPECT_EQ(net->t_us - pressed, 3'550'000u);
+  EXPECT_TRUE(out.has("Buttonhook: reset cause 5 (deep-sleep wake)"));
+  EXPECT_EQ(board->state(), Board::State::DeepSleep);
+  EXPECT_EQ(board->app()->last_press(), PressResult::Delivered);
+  EXPECT_FALSE(out.has("LED"));
+  expect_no_password_anywhere();
+}
+
+TEST_F(AppOnBoardTest, ServerErrorIsWebhookFailedBlinkAndSleep) {
+  server.set_handler([](const RecordedRequest&) { return Reply::status(500, "hub exploded"); });
+  board->power_on();
+  board->press();
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(out.has("Webhook failed"));
+  EXPECT_TRUE(out.has("HTTP 500"));
+  EXPECT_EQ(board->app()->last_press(), PressResult::Failed);
+  expect_error_blink();
+}
+
+TEST_F(AppOnBoardTest, WrongWifiPasswordIsReportedWithoutPrintingIt) {
+  env.world.aps[0].password = "the router's real key";
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("wifi-wrong-password")) << out.all();
+  EXPECT_EQ(server.connection_count(), 0u);
+  expect_error_blink();
+  expect_no_password_anywhere();
+  EXPECT_FALSE(out.has("the router's real key"));
+}
+
+TEST_F(AppOnBoardTest, NoAccessPointIsReported) {
+  env.world.aps[0].ssid = "someone-else";
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("wifi-no-ap-found")) << out.all();
+  expect_error_blink();
+  expect_no_password_anywhere();
+}
+
+TEST_F(AppOnBoardTest, AccessPointDownIsReported) {
+  env.world.aps[0].down.push_back(host::TimeWindow{});
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("wifi-no-ap-found")) << out.all();
+  expect_error_blink();
+}
+
+TEST_F(AppOnBoardTest, DnsFailureIsReported) {
+  use_config("http://maker1.ifttt.com/trigger/button_pressed/with/key/k3y");
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("Webhook failed"));
+  EXPECT_TRUE(out.has("dns-failed")) << out.all();
+  EXPECT_EQ(server.connection_count(), 0u);
+  expect_error_blink();
+  expect_no_password_anywhere();
+}
+
+TEST_F(AppOnBoardTest, HubDownIsConnectFailed) {
+  env.world.dns["maker.ifttt.com"].port = bh::testing::unused_port();
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("connect-failed")) << out.all();
+  expect_error_blink();
+}
+
+TEST_F(AppOnBoardTest, DebugJumperKeepsTheBoardAwakeAndAPressWhileAwakeFiresToo) {
+  board->jumper(true);
+  board->power_on();
+  EXPECT_TRUE(out.has("Debug mode detected."));
+  EXPECT_EQ(board->state(), Board::State::Awake);
+  board->advance_us(10'000'000);
+  EXPECT_EQ(board->state(), Board::State::Awake);
+  EXPECT_EQ(server.request_count(), 0u);
+
+  board->press();  // reset cause 6
+  EXPECT_TRUE(out.has("Buttonhook: reset cause 6 (external reset)"));
+  EXPECT_EQ(server.request_count(), 1u);
+  EXPECT_TRUE(out.has("Webhook invoked"));
+  EXPECT_EQ(board->state(), Board::State::Awake);
+  EXPECT_FALSE(out.has("* deep sleep"));
+
+  board->jumper(false);
+  board->press();  // cause 6 again, now it sleeps afterwards
+  EXPECT_EQ(server.request_count(), 2u);
+  EXPECT_EQ(board->state(), Board::State::DeepSleep);
+}
+
+}  // namespace
+}  // namespace bh::sim
