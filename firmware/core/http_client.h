@@ -74,20 +74,28 @@ class HttpResponseParser {
   void on_line();
   void fail(Err e);
   void body_bytes_in(const uint8_t* data, size_t len);
+  void status_line(StrRef line);
+  void header_line(StrRef line);
+  void end_of_headers();
+  void chunk_size_line(StrRef line);
+  void content_length(StrRef value);
 
   State state_ = State::StatusLine;
   Err error_ = Err::Ok;
   int status_ = 0;
   Str<sizes::kHttpHeaderLineMax> line_;
   Str<sizes::kHttpResponseBodyMax> body_;
-  Str<sizes::kUrlMax> location_;
+  Str<sizes::kUrlMax> location_;  // empty if absent or too long to follow
   bool body_truncated_ = false;
   size_t body_bytes_ = 0;
   bool chunked_ = false;
   bool keep_alive_ = true;
   bool has_length_ = false;
+  bool has_transfer_encoding_ = false;
+  bool until_close_ = false;  // body delimited by the peer closing
   uint32_t content_length_ = 0;
   uint32_t remaining_ = 0;  // of the body or of the current chunk
+  uint32_t header_bytes_ = 0;  // all header/trailer bytes so far, interim responses included
   bool saw_cr_ = false;
 };
 
@@ -122,11 +130,19 @@ class HttpClient {
   void set_tls(const TlsOptions& tls) { tls_ = tls; has_tls_ = true; }
 
  private:
-  Err one_request(const HttpRequest& req, const Url& url, HttpResponseParser* parser);
+  // One exchange on url_ into parser_; closes its stream whatever happens.
+  Err one_request(const HttpRequest& req, uint32_t start);
+  bool time_left(uint32_t start, uint32_t total_ms, uint32_t step_ms, uint32_t* wait_ms);
+  Err follow_location(StrRef location);
+
   Net& net_;
   Machine& machine_;
   TlsOptions tls_;
   bool has_tls_ = false;
+  // The working state (~2 KB) lives in the client rather than on the stack,
+  // so an owner can keep the client off the ESP8266's 4 KB stack.
+  Url url_;
+  HttpResponseParser parser_;
 };
 
 }  // namespace bh

@@ -72,6 +72,10 @@ StrBuf& StrBuf::append_int(int32_t v) {
 }
 
 StrBuf& StrBuf::vappendf(const char* fmt, va_list ap) {
+  if (cap_ == 0) {  // no byte for even the NUL: only measure
+    if (vsnprintf(nullptr, 0, fmt, ap) > 0) overflow_ = true;
+    return *this;
+  }
   size_t room = capacity() - len_;
   int n = vsnprintf(buf_ + len_, room + 1, fmt, ap);
   if (n < 0) return *this;
