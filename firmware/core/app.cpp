@@ -147,8 +147,7 @@ Err App::call_webhook() {
 
   HttpResult& result = http_result_;
   result = HttpResult();
-  HttpClient client(hal_.net, hal_.machine);
-  client.request(req, &result);
+  http_.request(req, &result);
   last_status_ = result.status;
   if (result.err == Err::Ok) {
     log("Webhook invoked");

@@ -38,7 +38,7 @@ enum class PressResult : uint8_t { None, Delivered, Failed };
 
 class App {
  public:
-  explicit App(Hal& hal) : hal_(hal) {}
+  explicit App(Hal& hal) : hal_(hal), http_(hal.net, hal.machine) {}
 
   // One boot, from reset to deep sleep (or to debug mode). On the real board
   // deepsleep() never returns; on the host run() returns DeepSleep after it.
@@ -74,6 +74,7 @@ class App {
   // Large buffers live in the App object (which the port places in static
   // RAM), not on the stack: the ESP8266's Arduino loop stack is 4 KB.
   uint8_t config_text_[sizes::kConfigFileMax];
+  HttpClient http_;
   HttpResult http_result_;
 };
 
