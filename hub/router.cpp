@@ -1,0 +1,79 @@
+#include "router.h"
+
+#include <vector>
+
+#include "values.h"
+
+namespace hub {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> segments;
+  if (path.empty() || path.front() != '/') return segments;
+  path.remove_prefix(1);
+  for (;;) {
+    std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return segments;
+}
+
+}  // namespace
+
+Target split_target(std::string_view target) {
+  // A fragment never reaches a server, but a broken client might send one.
+  target = target.substr(0, target.find('#'));
+  std::size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+Route route(std::string_view path) {
+  if (path == "/healthz") return {RouteKind::kHealth, {}, {}};
+  if (path == "/api/events") return {RouteKind::kEvents, {}, {}};
+  const std::vector<std::string_view> s = split_path(path);
+  // Segments are decoded after splitting, so an encoded '/' stays inside its segment.
+  if (s.size() == 5 && s[0] == "trigger" && s[2] == "with" && s[3] == "key") {
+    return {RouteKind::kTrigger, percent_decode(s[1], false), percent_decode(s[4], false)};
+  }
+  if (s.size() == 6 && s[0] == "trigger" && s[2] == "json" && s[3] == "with" && s[4] == "key") {
+    return {RouteKind::kTriggerJson, percent_decode(s[1], false), percent_decode(s[5], false)};
+  }
+  return {};
+}
+
+bool method_allowed(RouteKind kind, std::string_view method) {
+  switch (kind) {
+    case RouteKind::kTrigger:
+    case RouteKind::kTriggerJson: return method == "GET" || method == "POST";
+    case RouteKind::kEvents:
+    case RouteKind::kHealth: return method == "GET";
+    case RouteKind::kNotFound: return false;
+  }
+  return false;
+}
+
+std::string_view allowed_methods(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::kTrigger:
+    case RouteKind::kTriggerJson: return "GET, POST";
+    case RouteKind::kEvents:
+    case RouteKind::kHealth: return "GET";
+    case RouteKind::kNotFound: return "";
+  }
+  return "";
+}
+
+bool valid_event_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxEventNameLength) return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace hub

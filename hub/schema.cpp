@@ -1,0 +1,89 @@
+#include "schema.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+#include "store.h"
+
+namespace hub {
+namespace {
+
+// Step i brings user_version from i to i + 1.
+constexpr const char* kMigrations[] = {
+    // 1: events. AUTOINCREMENT so ids are never reused: `before` paging and
+    // a future outbox can rely on them. The idempotency index is partial:
+    // requests without the header never collide.
+    R"sql(
+      CREATE TABLE events (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event           TEXT NOT NULL,
+        key_id          TEXT NOT NULL,
+        value1          TEXT NOT NULL DEFAULT '',
+        value2          TEXT NOT NULL DEFAULT '',
+        value3          TEXT NOT NULL DEFAULT '',
+        json_payload    TEXT,
+        occurred_at     TEXT NOT NULL,
+        remote_addr     TEXT NOT NULL DEFAULT '',
+        idempotency_key TEXT
+      );
+      CREATE UNIQUE INDEX events_idempotency ON events (key_id, idempotency_key)
+        WHERE idempotency_key IS NOT NULL;
+      CREATE INDEX events_by_key ON events (key_id, id);
+    )sql",
+};
+
+constexpr int kLatest = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string message = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    throw StoreError(message);
+  }
+}
+
+int user_version(sqlite3* db) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) != SQLITE_OK) {
+    throw StoreError(sqlite3_errmsg(db));
+  }
+  int version = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : -1;
+  sqlite3_finalize(stmt);
+  if (version < 0) throw StoreError(sqlite3_errmsg(db));
+  return version;
+}
+
+}  // namespace
+
+int latest_schema_version() {
+  return kLatest;
+}
+
+void migrate(sqlite3* db) {
+  for (;;) {
+    // The version is read inside the write transaction: a second hub opening
+    // the same file at the same moment waits here instead of migrating twice.
+    exec(db, "BEGIN IMMEDIATE");
+    try {
+      int version = user_version(db);
+      if (version > kLatest) {
+        throw StoreError("database schema version " + std::to_string(version) +
+                         " is newer than this hub understands (" + std::to_string(kLatest) + ")");
+      }
+      if (version == kLatest) {
+        exec(db, "COMMIT");
+        return;
+      }
+      exec(db, kMigrations[version]);
+      exec(db, "PRAGMA user_version = " + std::to_string(version + 1));
+      exec(db, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+}  // namespace hub

@@ -1,0 +1,506 @@
+// The only translation unit that includes Boost.Beast and Boost.Asio: they
+// cost most of the hub's compile time, and nothing else needs them.
+#include "server.h"
+
+#include <array>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <unordered_map>
+#include <vector>
+
+#include "access_log.h"
+
+namespace hub {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+
+class Session;
+
+// After an error reply the client may still be sending the body we refused;
+// closing with unread data makes the kernel send RST, which can destroy the
+// reply before the client reads it. So: shut down our side, read and discard
+// for a while, then close.
+constexpr std::chrono::seconds kLingerTime{1};
+constexpr std::size_t kLingerMaxBytes = 1 << 20;
+// While draining, how often to look whether the last connection is gone.
+constexpr std::chrono::milliseconds kDrainTick{20};
+// After the drain deadline connections are closed; this much later the I/O
+// loop stops even if something still holds it.
+constexpr std::chrono::seconds kHardStopAfterDeadline{1};
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+std::string endpoint_string(const tcp::endpoint& ep) {
+  const auto address = ep.address();
+  std::string host = address.to_string();
+  if (address.is_v6()) host = "[" + host + "]";
+  return host + ":" + std::to_string(ep.port());
+}
+
+bool is_http_error(const beast::error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category();
+}
+
+class Core {
+ public:
+  Core(ServerOptions options, RequestHandler handler)
+      : options(std::move(options)),
+        handler(std::move(handler)),
+        pool(this->options.worker_threads ? this->options.worker_threads : 1) {}
+
+  ~Core() {
+    // Handlers queued on the pool post back to the io_context: stop them
+    // before it goes away (declaration order destroys pool first anyway).
+    pool.stop();
+    pool.join();
+  }
+
+  void listen();
+  void start_accepting();
+  void begin_stop();
+  void add(const std::shared_ptr<Session>& session);
+  void remove(Session* session);
+  void access(std::string_view remote, std::string_view method, std::string_view target, int status,
+              SteadyClock::time_point started);
+  void error(const std::string& line) {
+    if (options.error_log) options.error_log(line);
+  }
+
+  ServerOptions options;
+  RequestHandler handler;
+  std::atomic<bool> stopping{false};
+
+  // Declared before the io_context: its pending handlers own sessions,
+  // whose destructors unregister here.
+  std::mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  net::io_context ioc{1};
+  tcp::acceptor acceptor{ioc};
+  tcp::endpoint local;
+  net::signal_set signals{ioc};
+  net::steady_timer accept_retry{ioc};
+  net::steady_timer drain_timer{ioc};
+  SteadyClock::time_point drain_deadline;
+  bool forced = false;
+  bool drained = false;
+  net::thread_pool pool;
+
+ private:
+  void do_accept();
+  void wait_for_signal();
+  void drain_tick();
+  std::vector<std::shared_ptr<Session>> live_sessions();
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Core& core) : stream_(std::move(socket)), core_(core) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    remote_ = ec ? "-" : endpoint_string(ep);
+  }
+  ~Session() { core_.remove(this); }
+
+  void start() {
+    core_.add(shared_from_this());
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::wait_for_request, shared_from_this()));
+  }
+
+  // Stop keeping the connection alive; if it is between requests, close now.
+  void drain() {
+    draining_ = true;
+    if (phase_ == Phase::kIdle) stream_.cancel();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void force_close() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kClosing };
+
+  bool keep_serving() const { return !draining_ && !core_.stopping; }
+
+  // Idle until the first byte of the next request, so a drain can tell a
+  // waiting connection (closed at once) from one with a request under way
+  // (served to the end).
+  void wait_for_request() {
+    if (!keep_serving()) return close(false);
+    if (buffer_.size() > 0) return read_header();  // pipelined: already here
+    phase_ = Phase::kIdle;
+    stream_.expires_after(core_.options.read_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        beast::bind_front_handler(&Session::on_first_bytes, shared_from_this()));
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t n) {
+    if (ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == beast::error::timeout) {
+      return close(false);  // the client is done, we are draining, or it idled out
+    }
+    if (ec) return fail(ec, "read");
+    buffer_.commit(n);
+    read_header();
+  }
+
+  void read_header() {
+    phase_ = Phase::kReading;
+    started_ = SteadyClock::now();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(core_.options.header_limit));
+    parser_->body_limit(core_.options.body_limit);
+    stream_.expires_after(core_.options.read_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    auto expect = parser_->get()[http::field::expect];
+    if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
+      // curl sends this for bodies over 1 KiB and waits a second for it.
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         if (wec) return self->fail(wec, "write 100-continue");
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(core_.options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    dispatch();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted ||
+        ec == http::error::partial_message) {
+      return close(false);  // gone between or in the middle of requests
+    }
+    if (ec == beast::error::timeout) {
+      core_.error(remote_ + " read timeout: closed a request that took longer than " +
+                  std::to_string(core_.options.read_timeout.count()) + " ms");
+      return close(false);
+    }
+    if (ec == http::error::body_limit) return reject(413, "Request body too large");
+    if (ec == http::error::header_limit) return reject(431, "Request header fields too large");
+    if (is_http_error(ec)) return reject(400, "Malformed HTTP request: " + ec.message());
+    fail(ec, "read");
+  }
+
+  // A reply the parser forces (the handler never saw the request); the
+  // connection cannot be trusted to be in step, so it closes.
+  void reject(int status, std::string message) {
+    // Whatever of the request line was parsed (a body_limit error comes
+    // from the Content-Length field, after the request line).
+    log_method_.clear();
+    log_target_.clear();
+    if (parser_) {
+      log_method_ = std::string(parser_->get().method_string());
+      log_target_ = std::string(parser_->get().target());
+    }
+    write(json_error(status, message), /*close=*/true, /*linger=*/true);
+  }
+
+  void dispatch() {
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+    Request request;
+    request.method = std::string(msg.method_string());
+    request.target = std::string(msg.target());
+    for (const auto& field : msg) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.body = std::move(msg.body());
+    request.remote = remote_;
+    log_method_ = request.method;
+    log_target_ = request.target;
+    phase_ = Phase::kHandling;
+    // The handler may wait for a commit: run it on the pool, never here. The
+    // work guard keeps the I/O loop alive until the reply is posted back.
+    net::post(core_.pool, [self = shared_from_this(), request = std::move(request),
+                           work = net::make_work_guard(core_.ioc)]() mutable {
+      Response response;
+      try {
+        response = self->core_.handler(request);
+      } catch (const std::exception& e) {
+        self->core_.error(self->remote_ + " handler failed: " + e.what());
+        response = json_error(500, "Internal error");
+      }
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response), /*close=*/false, /*linger=*/false);
+      });
+    });
+  }
+
+  void write(Response response, bool close, bool linger) {
+    phase_ = Phase::kWriting;
+    close = close || !keep_alive_ || !keep_serving();
+    response_ = {};
+    response_.version(version_);
+    response_.result(static_cast<unsigned>(response.status));
+    response_.set(http::field::server, "buttonhook-hub");
+    if (!response.content_type.empty())
+      response_.set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) response_.set(name, value);
+    response_.body() = std::move(response.body);
+    response_.keep_alive(!close);
+    response_.prepare_payload();
+    status_ = response.status;
+    stream_.expires_after(core_.options.read_timeout);  // a client that never reads
+    http::async_write(
+        stream_, response_,
+        beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger));
+  }
+
+  void on_write(bool close, bool linger, beast::error_code ec, std::size_t) {
+    core_.access(remote_, log_method_, log_target_, status_, started_);
+    if (ec) return fail(ec, "write");
+    if (close) return this->close(linger);
+    version_ = 11;
+    wait_for_request();
+  }
+
+  void close(bool linger) {
+    phase_ = Phase::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!linger || ec) return;  // the socket closes when the last handler lets go
+    stream_.expires_after(kLingerTime);
+    discard_until_eof();
+  }
+
+  void discard_until_eof() {
+    stream_.async_read_some(net::buffer(linger_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->lingered_ += n;
+                              if (!ec && self->lingered_ < kLingerMaxBytes)
+                                self->discard_until_eof();
+                            });
+  }
+
+  void fail(beast::error_code ec, const char* what) {
+    if (ec != net::error::operation_aborted) {
+      core_.error(remote_ + " " + what + ": " + ec.message());
+    }
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  Core& core_;
+  std::string remote_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  Phase phase_ = Phase::kIdle;
+  bool draining_ = false;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  int status_ = 0;
+  SteadyClock::time_point started_ = SteadyClock::now();
+  std::string log_method_, log_target_;
+  std::array<char, 4096> linger_buffer_{};
+  std::size_t lingered_ = 0;
+};
+
+void Core::listen() {
+  beast::error_code ec;
+  const std::string shown = options.host + ":" + std::to_string(options.port);
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(options.host, std::to_string(options.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    throw std::runtime_error("cannot listen on " + shown + ": " +
+                             (ec ? ec.message() : "no such address"));
+  }
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) local = acceptor.local_endpoint(ec);
+  if (ec) throw std::runtime_error("cannot listen on " + shown + ": " + ec.message());
+
+  if (options.handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    wait_for_signal();
+  }
+}
+
+void Core::wait_for_signal() {
+  signals.async_wait([this](beast::error_code ec, int) {
+    if (ec) return;
+    if (stopping) {
+      // A second signal: stop waiting for the drain.
+      drain_deadline = SteadyClock::now();
+    } else {
+      begin_stop();
+    }
+    // Listening on would keep run() from returning once the drain is over.
+    if (!drained) wait_for_signal();
+  });
+}
+
+void Core::start_accepting() {
+  if (!stopping) do_accept();
+}
+
+void Core::do_accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || stopping) return;
+    if (ec) {
+      // Out of descriptors and the like: say so, breathe, try again.
+      error(std::string("accept: ") + ec.message());
+      accept_retry.expires_after(std::chrono::milliseconds(100));
+      accept_retry.async_wait([this](beast::error_code wec) {
+        if (!wec && !stopping) do_accept();
+      });
+      return;
+    }
+    std::make_shared<Session>(std::move(socket), *this)->start();
+    do_accept();
+  });
+}
+
+std::vector<std::shared_ptr<Session>> Core::live_sessions() {
+  std::vector<std::shared_ptr<Session>> out;
+  std::lock_guard<std::mutex> lock(sessions_mutex);
+  for (auto& [raw, weak] : sessions) {
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void Core::add(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(sessions_mutex);
+  sessions[session.get()] = session;
+}
+
+void Core::remove(Session* session) {
+  std::lock_guard<std::mutex> lock(sessions_mutex);
+  sessions.erase(session);
+}
+
+void Core::begin_stop() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ec;
+  acceptor.close(ec);
+  accept_retry.cancel();
+  for (auto& s : live_sessions()) {
+    net::post(s->executor(), [s] { s->drain(); });
+  }
+  drain_deadline = SteadyClock::now() + options.drain_timeout;
+  drain_tick();
+}
+
+void Core::drain_tick() {
+  bool empty;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mutex);
+    empty = sessions.empty();
+  }
+  const auto now = SteadyClock::now();
+  if (empty) {
+    drained = true;
+    signals.cancel();  // nothing left: let run() return
+    return;
+  }
+  if (!forced && now >= drain_deadline) {
+    forced = true;
+    error("drain: closing connections still open after " +
+          std::to_string(options.drain_timeout.count()) + " ms");
+    for (auto& s : live_sessions()) {
+      net::post(s->executor(), [s] { s->force_close(); });
+    }
+  }
+  if (forced && now >= drain_deadline + kHardStopAfterDeadline) {
+    drained = true;
+    ioc.stop();
+    return;
+  }
+  drain_timer.expires_after(kDrainTick);
+  drain_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) drain_tick();
+  });
+}
+
+void Core::access(std::string_view remote, std::string_view method, std::string_view target,
+                  int status, SteadyClock::time_point started) {
+  if (!options.access_log) return;
+  auto micros =
+      std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started).count();
+  options.access_log(access_line(remote, method, target, status, micros));
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(ServerOptions options, RequestHandler handler)
+      : core(std::move(options), std::move(handler)) {}
+  Core core;
+};
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
+  impl_->core.listen();
+}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const {
+  return impl_->core.local.port();
+}
+
+std::string Server::url() const {
+  return "http://" + endpoint_string(impl_->core.local);
+}
+
+void Server::run() {
+  Core& core = impl_->core;
+  core.start_accepting();
+  core.ioc.run();
+  core.pool.join();
+}
+
+void Server::stop() {
+  Core& core = impl_->core;
+  net::post(core.ioc, [&core] { core.begin_stop(); });
+}
+
+}  // namespace hub

@@ -1,0 +1,223 @@
+// The SQLite store on a real file in a temp folder.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "schema.h"
+#include "sqlite_store.h"
+#include "temp_dir.h"
+
+namespace hub {
+namespace {
+
+EventRecord event(const std::string& name, std::optional<std::string> idem = std::nullopt) {
+  EventRecord e;
+  e.event = name;
+  e.key_id = "button";
+  e.value1 = "v1";
+  e.value2 = std::string("with\0nul", 8);
+  e.occurred_at = *parse_iso8601("2026-11-25T06:30:00.123Z");
+  e.remote_addr = "127.0.0.1:1";
+  e.idempotency_key = std::move(idem);
+  return e;
+}
+
+std::vector<EventRecord> all(Store& store, const std::string& key_id = "button") {
+  EventQuery q;
+  q.key_id = key_id;
+  q.limit = 1000;
+  return store.list(q);
+}
+
+// Asks SQLite itself, on a separate connection.
+std::string pragma(const std::string& path, const std::string& name) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string sql = "PRAGMA " + name;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+  std::string value;
+  if (sqlite3_step(stmt) == SQLITE_ROW)
+    value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+TEST(SqliteStore, UsesWalAndTheLatestSchema) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  EXPECT_EQ(pragma(dir.file("hub.db"), "journal_mode"), "wal");
+  EXPECT_EQ(pragma(dir.file("hub.db"), "user_version"), std::to_string(latest_schema_version()));
+}
+
+TEST(SqliteStore, AppendAssignsIdsAndStoresEveryField) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  EventRecord in = event("button_pressed", "idem-1");
+  in.json_payload = R"({"a":1})";
+  AppendResult first = store.append(in);
+  AppendResult second = store.append(event("second"));
+  EXPECT_FALSE(first.duplicate);
+  EXPECT_GT(first.event.id, 0);
+  EXPECT_GT(second.event.id, first.event.id);
+
+  auto events = all(store);
+  ASSERT_EQ(events.size(), 2u);
+  const EventRecord& e = events[1];
+  EXPECT_EQ(e.id, first.event.id);
+  EXPECT_EQ(e.event, "button_pressed");
+  EXPECT_EQ(e.key_id, "button");
+  EXPECT_EQ(e.value1, "v1");
+  EXPECT_EQ(e.value2, std::string("with\0nul", 8));
+  EXPECT_EQ(e.value3, "");
+  EXPECT_EQ(e.json_payload, R"({"a":1})");
+  EXPECT_EQ(format_iso8601(e.occurred_at), "2026-11-25T06:30:00.123Z");
+  EXPECT_EQ(e.remote_addr, "127.0.0.1:1");
+  EXPECT_EQ(e.idempotency_key, "idem-1");
+  EXPECT_EQ(events[0].json_payload, std::nullopt);
+  EXPECT_EQ(events[0].idempotency_key, std::nullopt);
+}
+
+TEST(SqliteStore, EventsSurviveReopen) {
+  testing::TempDir dir;
+  {
+    SqliteStore store({dir.file("hub.db")});
+    store.append(event("a"));
+    store.append(event("b"));
+  }
+  SqliteStore again({dir.file("hub.db")});
+  auto events = all(again);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].event, "b");
+  EXPECT_EQ(again.append(event("c")).event.id, 3) << "ids continue after a reopen";
+}
+
+TEST(SqliteStore, CloseCommitsWhatIsQueuedThenRefuses) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  std::atomic<int> committed{0};
+  for (int i = 0; i < 20; ++i) {
+    store.append_async(event("e" + std::to_string(i)), [&committed](AppendOutcome o) {
+      if (o.result) ++committed;
+    });
+  }
+  store.close();
+  EXPECT_EQ(committed, 20);
+  EXPECT_THROW(store.append(event("late")), StoreError);
+  SqliteStore again({dir.file("hub.db")});
+  EXPECT_EQ(all(again).size(), 20u);
+}
+
+TEST(SqliteStore, IdempotencyKeyStoresOnce) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  AppendResult a = store.append(event("first", "k"));
+  AppendResult b = store.append(event("retry", "k"));
+  EXPECT_FALSE(a.duplicate);
+  EXPECT_TRUE(b.duplicate);
+  EXPECT_EQ(b.event.id, a.event.id);
+  EXPECT_EQ(b.event.event, "first") << "a duplicate returns the original";
+  EXPECT_EQ(all(store).size(), 1u);
+
+  EventRecord other_key = event("first", "k");
+  other_key.key_id = "other";
+  EXPECT_FALSE(store.append(other_key).duplicate);
+  EXPECT_FALSE(store.append(event("no key")).duplicate);
+  EXPECT_FALSE(store.append(event("no key")).duplicate);
+  EXPECT_EQ(all(store).size(), 3u);
+}
+
+TEST(SqliteStore, ConcurrentRepeatsOfOneIdempotencyKeyStoreOneEvent) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  constexpr int kThreads = 16;
+  std::vector<AppendResult> results(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      results[i] = store.append(event("press", "same-press"));
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  int originals = 0;
+  for (const auto& r : results) {
+    originals += r.duplicate ? 0 : 1;
+    EXPECT_EQ(r.event.id, results[0].event.id);
+  }
+  EXPECT_EQ(originals, 1);
+  EXPECT_EQ(all(store).size(), 1u);
+}
+
+TEST(SqliteStore, ListPagesNewestFirstPerKey) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  for (int i = 1; i <= 10; ++i) store.append(event("e" + std::to_string(i)));
+  EventRecord other = event("other");
+  other.key_id = "other";
+  store.append(other);
+
+  EventQuery q;
+  q.key_id = "button";
+  q.limit = 3;
+  auto page = store.list(q);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].event, "e10");
+  EXPECT_EQ(page[2].event, "e8");
+  q.before = page[2].id;
+  page = store.list(q);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].event, "e7");
+  q.before = 2;
+  page = store.list(q);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].event, "e1");
+  EXPECT_EQ(all(store, "other").size(), 1u);
+}
+
+TEST(SqliteStore, UnopenablePathIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  const std::string path = dir.file("no/such/dir/hub.db");
+  try {
+    SqliteStore store({path});
+    FAIL() << "opened " << path;
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStore, NotADatabaseIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  const std::string path = dir.file("notes.txt");
+  std::ofstream(path)
+      << "this is not a database, it is a text file with enough bytes in it to matter"
+      << std::string(200, 'x');
+  try {
+    SqliteStore store({path});
+    FAIL() << "opened " << path;
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(Schema, MigrateIsIdempotentAndRefusesNewerFiles) {
+  testing::TempDir dir;
+  const std::string path = dir.file("hub.db");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  migrate(db);
+  migrate(db);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr), SQLITE_OK);
+  EXPECT_THROW(migrate(db), StoreError);
+  sqlite3_close(db);
+  EXPECT_THROW(SqliteStore({path}), StoreError);
+}
+
+}  // namespace
+}  // namespace hub

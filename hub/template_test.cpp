@@ -1,0 +1,133 @@
+// The ingredient template engine, IFTTT's OccurredAt format and the log applet's text.
+#include "template.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "log_applet.h"
+#include "store.h"
+
+namespace hub {
+namespace {
+
+Ingredients sample() {
+  return {"button_pressed", "November 25, 2026 at 06:30AM", "micropython1", "two", "3",
+          R"({"a":1})"};
+}
+
+TEST(Render, ReplacesEveryIngredient) {
+  struct Case {
+    const char* tmpl;
+    const char* out;
+  } cases[] = {
+      {"{{EventName}}", "button_pressed"},
+      {"When: {{OccurredAt}}", "When: November 25, 2026 at 06:30AM"},
+      {"{{Value1}},{{Value2}},{{Value3}}", "micropython1,two,3"},
+      {"payload={{JsonPayload}}", R"(payload={"a":1})"},
+      {"{{ Value1 }}", "micropython1"},
+      {"{{Value1}}{{Value1}}", "micropython1micropython1"},
+      {"no placeholders", "no placeholders"},
+      {"", ""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(render(c.tmpl, sample()), c.out) << c.tmpl;
+}
+
+TEST(Render, LeavesAnythingElseAsWritten) {
+  struct Case {
+    const char* tmpl;
+    const char* out;
+  } cases[] = {
+      {"{{Unknown}}", "{{Unknown}}"},
+      {"{{value1}}", "{{value1}}"},  // names are case-sensitive, as in IFTTT
+      {"{{Value1", "{{Value1"},
+      {"Value1}}", "Value1}}"},
+      {"{{{{Value1}}", "{{micropython1"},
+      {"{{Unknown}} {{Value2}}", "{{Unknown}} two"},
+      {"{ {Value1} }", "{ {Value1} }"},
+      {"{{}}", "{{}}"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(render(c.tmpl, sample()), c.out) << c.tmpl;
+}
+
+TEST(Render, ValuesAreNeverExpandedAgain) {
+  Ingredients in = sample();
+  in.value1 = "{{EventName}}";
+  EXPECT_EQ(render("{{Value1}}", in), "{{EventName}}");
+}
+
+TEST(Render, EscapesForJsonAndUrls) {
+  Ingredients in = sample();
+  in.value1 = "a \"quoted\"\\ line\nnext\x01";
+  EXPECT_EQ(render(R"({"text":"{{Value1}}"})", in, Escape::kJson),
+            R"({"text":"a \"quoted\"\\ line\nnext\u0001"})");
+  in.value1 = "a b&c=d/é~";
+  EXPECT_EQ(render("https://x/?q={{Value1}}", in, Escape::kUrl),
+            "https://x/?q=a%20b%26c%3Dd%2F%C3%A9~");
+}
+
+TEST(OccurredAt, FormatsLikeIfttt) {
+  struct Case {
+    const char* iso;
+    const char* shown;
+  } cases[] = {
+      {"2015-06-20T12:03:00.000Z", "June 20, 2015 at 12:03PM"},
+      {"2026-11-25T06:30:59.999Z", "November 25, 2026 at 06:30AM"},
+      {"2026-01-05T00:00:00.000Z", "January 5, 2026 at 12:00AM"},
+      {"2026-02-28T23:59:00.000Z", "February 28, 2026 at 11:59PM"},
+      {"2024-02-29T11:59:00.000Z", "February 29, 2024 at 11:59AM"},
+      {"2026-12-31T13:01:00.000Z", "December 31, 2026 at 01:01PM"},
+  };
+  for (const auto& c : cases) {
+    auto t = parse_iso8601(c.iso);
+    ASSERT_TRUE(t) << c.iso;
+    EXPECT_EQ(format_occurred_at(*t), c.shown) << c.iso;
+  }
+}
+
+TEST(Iso8601, RoundTripsWithMilliseconds) {
+  for (const char* iso :
+       {"2026-11-25T06:30:00.123Z", "1970-01-01T00:00:00.000Z", "2038-01-19T03:14:08.001Z"}) {
+    auto t = parse_iso8601(iso);
+    ASSERT_TRUE(t) << iso;
+    EXPECT_EQ(format_iso8601(*t), iso);
+  }
+  EXPECT_EQ(parse_iso8601("2026-11-25T06:30:00Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601("2026-11-25 06:30:00.123Z"), std::nullopt);
+  EXPECT_EQ(parse_iso8601("2026-11-25T06:30:00.123+01"), std::nullopt);
+  EXPECT_EQ(parse_iso8601(""), std::nullopt);
+}
+
+TEST(IngredientsOf, FromAStoredEvent) {
+  EventRecord e;
+  e.event = "button_pressed";
+  e.value1 = "micropython1";
+  e.occurred_at = *parse_iso8601("2026-11-25T06:30:00.000Z");
+  Ingredients in = ingredients_of(e);
+  EXPECT_EQ(in.event_name, "button_pressed");
+  EXPECT_EQ(in.occurred_at, "November 25, 2026 at 06:30AM");
+  EXPECT_EQ(in.json_payload, "");
+}
+
+TEST(LogApplet, PrintsTheTutorialsEmail) {
+  char* data = nullptr;
+  std::size_t size = 0;
+  std::FILE* out = open_memstream(&data, &size);
+  ASSERT_NE(out, nullptr);
+  Applet applet = make_log_applet(out);
+  EXPECT_EQ(applet.name, "log");
+  ASSERT_EQ(applet.actions.size(), 1u);
+  applet.actions[0]->run(sample());
+  std::fclose(out);
+  std::string text(data, size);
+  std::free(data);
+  EXPECT_EQ(text,
+            "The event named \"button_pressed\" occurred on the Maker Webhooks service\n"
+            "What: button_pressed\n"
+            "When: November 25, 2026 at 06:30AM\n"
+            "Button: micropython1\n"
+            "\n");
+}
+
+}  // namespace
+}  // namespace hub

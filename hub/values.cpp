@@ -1,0 +1,185 @@
+#include "values.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hub {
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+void take(std::optional<std::string>& slot, std::optional<std::string> from) {
+  if (!slot && from) slot = std::move(from);
+}
+
+// Deeply nested JSON is legal but nothing a button sends; refusing it early
+// keeps recursive work (dump, destruction) far away from the stack's end.
+constexpr int kMaxJsonDepth = 64;
+
+bool nesting_within_limit(std::string_view body) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+constexpr char kTooDeep[] = "Malformed JSON body: nested deeper than 64 levels";
+
+std::string json_error_text(const nlohmann::json::exception& e) {
+  // nlohmann's text starts with "[json.exception.parse_error.101] "; the
+  // rest ("parse error at line 1, column 2: ...") is what a person needs.
+  std::string what = e.what();
+  std::size_t pos = what.find("] ");
+  return pos == std::string::npos ? what : what.substr(pos + 2);
+}
+
+}  // namespace
+
+std::string percent_decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%' && i + 2 < in.size()) {
+      int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_urlencoded(std::string_view in) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  while (!in.empty()) {
+    std::size_t amp = in.find('&');
+    std::string_view pair = in.substr(0, amp);
+    in = amp == std::string_view::npos ? std::string_view() : in.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    pairs.emplace_back(percent_decode(name, true), percent_decode(value, true));
+  }
+  return pairs;
+}
+
+std::string media_type(std::string_view content_type) {
+  std::string out(trim(content_type.substr(0, content_type.find(';'))));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool is_json_media_type(std::string_view media) {
+  constexpr std::string_view kSuffix = "+json";
+  return media == "application/json" ||
+         (media.size() > kSuffix.size() && media.substr(media.size() - kSuffix.size()) == kSuffix);
+}
+
+Values values_from_urlencoded(std::string_view in) {
+  Values v;
+  for (auto& [name, value] : parse_urlencoded(in)) {
+    if (name == "value1")
+      take(v.value1, std::move(value));
+    else if (name == "value2")
+      take(v.value2, std::move(value));
+    else if (name == "value3")
+      take(v.value3, std::move(value));
+  }
+  return v;
+}
+
+ValuesResult values_from_json(std::string_view body) {
+  ValuesResult r;
+  if (!nesting_within_limit(body)) {
+    r.error = kTooDeep;
+    return r;
+  }
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(body);
+  } catch (const nlohmann::json::exception& e) {
+    r.error = "Malformed JSON body: " + json_error_text(e);
+    return r;
+  }
+  if (!doc.is_object()) {
+    r.error = "JSON body must be an object like {\"value1\":\"...\"}";
+    return r;
+  }
+  auto field = [&doc](const char* name) -> std::optional<std::string> {
+    auto it = doc.find(name);
+    if (it == doc.end() || it->is_null()) return std::nullopt;
+    if (it->is_string()) return it->get<std::string>();
+    return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  r.values.value1 = field("value1");
+  r.values.value2 = field("value2");
+  r.values.value3 = field("value3");
+  return r;
+}
+
+ValuesResult trigger_values(std::string_view content_type, std::string_view body,
+                            std::string_view query) {
+  ValuesResult r;
+  const std::string media = media_type(content_type);
+  // An empty body (curl -X POST with a JSON header and no -d) carries nothing.
+  if (!body.empty()) {
+    if (is_json_media_type(media)) {
+      r = values_from_json(body);
+      if (!r) return r;
+    } else if (media == "application/x-www-form-urlencoded") {
+      r.values = values_from_urlencoded(body);
+    }
+  }
+  Values from_query = values_from_urlencoded(query);
+  take(r.values.value1, std::move(from_query.value1));
+  take(r.values.value2, std::move(from_query.value2));
+  take(r.values.value3, std::move(from_query.value3));
+  return r;
+}
+
+std::string check_json_payload(std::string_view body) {
+  if (body.empty()) return {};
+  if (!nesting_within_limit(body)) return kTooDeep;
+  try {
+    nlohmann::json doc = nlohmann::json::parse(body);
+    (void)doc;
+  } catch (const nlohmann::json::exception& e) {
+    return "Malformed JSON body: " + json_error_text(e);
+  }
+  return {};
+}
+
+}  // namespace hub
