@@ -40,26 +40,27 @@ struct AppOnBoardTest : bh::testing::SimFixture, ::testing::Test {
   std::vector<std::pair<int64_t, std::string>> leds_since(uint64_t t0_us) const {
     std::vector<std::pair<int64_t, std::string>> v;
     for (const auto& l : out.lines) {
-      if (l.kind == LineKind::Led) v.emplace_back((int64_t(l.t_us) - int64_t(t0_us)) / 1000, l.text);
+      if (l.kind == LineKind::Led)
+        v.emplace_back((int64_t(l.t_us) - int64_t(t0_us)) / 1000, l.text);
     }
     return v;
   }
   void expect_no_password_anywhere() const {
     EXPECT_FALSE(out.has(kPassword)) << out.all();
-    for (const auto& e : board->timeline().events()) EXPECT_EQ(e.text.find(kPassword), std::string::npos);
+    for (const auto& e : board->timeline().events())
+      EXPECT_EQ(e.text.find(kPassword), std::string::npos);
   }
   // The tutorial's show_error(): alternate 3 times at 0.5 s, both dark at the end.
   void expect_error_blink() {
     const auto* failed_line = out.find("Error: ");
     ASSERT_NE(failed_line, nullptr) << out.all();
     const std::vector<std::pair<int64_t, std::string>> expected = {
-        {0, "* LED D0 (GPIO16) on"},
-        {500, "* LED D4 (GPIO2) on"},    {500, "* LED D0 (GPIO16) off"},
-        {1000, "* LED D4 (GPIO2) off"},  {1000, "* LED D0 (GPIO16) on"},
-        {1500, "* LED D4 (GPIO2) on"},   {1500, "* LED D0 (GPIO16) off"},
-        {2000, "* LED D4 (GPIO2) off"},  {2000, "* LED D0 (GPIO16) on"},
-        {2500, "* LED D4 (GPIO2) on"},   {2500, "* LED D0 (GPIO16) off"},
-        {3000, "* LED D4 (GPIO2) off"}};
+        {0, "* LED D0 (GPIO16) on"},     {500, "* LED D4 (GPIO2) on"},
+        {500, "* LED D0 (GPIO16) off"},  {1000, "* LED D4 (GPIO2) off"},
+        {1000, "* LED D0 (GPIO16) on"},  {1500, "* LED D4 (GPIO2) on"},
+        {1500, "* LED D0 (GPIO16) off"}, {2000, "* LED D4 (GPIO2) off"},
+        {2000, "* LED D0 (GPIO16) on"},  {2500, "* LED D4 (GPIO2) on"},
+        {2500, "* LED D0 (GPIO16) off"}, {3000, "* LED D4 (GPIO2) off"}};
     EXPECT_EQ(leds_since(failed_line->t_us), expected) << out.all();
     // The last thing the firmware drove on both pins was high (LED off).
     for (uint8_t pin : {uint8_t(2), uint8_t(16)}) {
@@ -108,14 +109,15 @@ TEST_F(AppOnBoardTest, PressPostsOnceWithTheButtonIdAndSleeps) {
   EXPECT_EQ(nlohmann::json::parse(req.body), nlohmann::json({{"value1", "micropython1"}}));
 
   const std::vector<std::string> lines = serial();
-  const std::vector<std::string> tutorial = {"Connecting to WiFi...", "Network config: (", "Invoking webhook",
-                                             "Webhook invoked"};
+  const std::vector<std::string> tutorial = {"Connecting to WiFi...", "Network config: (",
+                                             "Invoking webhook", "Webhook invoked"};
   size_t at = 0;
   for (const auto& want : tutorial) {
     while (at < lines.size() && lines[at].rfind(want, 0) != 0) ++at;
     EXPECT_LT(at, lines.size()) << "missing, or out of order: " << want << "\n" << out.all();
   }
-  EXPECT_TRUE(out.has("Network config: ('192.168.0.2', '255.255.255.0', '192.168.0.1', '192.168.0.1')"));
+  EXPECT_TRUE(
+      out.has("Network config: ('192.168.0.2', '255.255.255.0', '192.168.0.1', '192.168.0.1')"));
   // boot 200 ms, then scan 2000 + association 150 + DHCP 1200 (fixed timing).
   const auto* net = out.find("Network config: (");
   EXPECT_EQ(net->t_us - pressed, 3'550'000u);

@@ -77,12 +77,14 @@ void Board::press() {
       say(LineKind::Board, "* RST pressed, but the board has no power (nothing happens)");
       return;
     case Phase::DeepSleep:
-      say(LineKind::Board, "* RST pressed during deep sleep: wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
+      say(LineKind::Board,
+          "* RST pressed during deep sleep: wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
       boot(ResetCause::DeepSleepWake);
       return;
     case Phase::Booting:
     case Phase::Awake:
-      say(LineKind::Board, "* RST pressed while awake: reboot (" + cause_text(ResetCause::ExternalReset) + ")");
+      say(LineKind::Board,
+          "* RST pressed while awake: reboot (" + cause_text(ResetCause::ExternalReset) + ")");
       end_wake("reset");
       boot(ResetCause::ExternalReset);
       return;
@@ -128,7 +130,8 @@ void Board::advance_us(uint64_t us) {
     } else if (phase_ == Phase::DeepSleep && wake_at_us_ && *wake_at_us_ <= target) {
       env_.clock.advance_to_us(*wake_at_us_);
       wake_at_us_.reset();
-      say(LineKind::Board, "* GPIO16->RST: timer wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
+      say(LineKind::Board,
+          "* GPIO16->RST: timer wake (" + cause_text(ResetCause::DeepSleepWake) + ")");
       boot(ResetCause::DeepSleepWake);
     } else {
       env_.clock.advance_to_us(target);
@@ -187,7 +190,8 @@ std::optional<ResetCause> Board::after_firmware(bool run_returned, BootOutcome o
     return std::nullopt;
   }
   if (run_returned && outcome == BootOutcome::DeepSleep) {
-    say(LineKind::Warning, "* App::run() returned DeepSleep without calling machine.deepsleep(): sleeping until RST");
+    say(LineKind::Warning,
+        "* App::run() returned DeepSleep without calling machine.deepsleep(): sleeping until RST");
     enter_deep_sleep(0);
   }
   return std::nullopt;
@@ -204,9 +208,10 @@ void Board::enter_deep_sleep(uint32_t ms) {
     wake_at_us_ = env_.clock.now_us() + uint64_t(ms) * 1000;
     say(LineKind::Board, "* deep sleep for " + duration + " s (GPIO16->RST wakes the board)");
   } else {
-    say(LineKind::Warning, "* deep sleep for " + duration +
-                               " s requested, but GPIO16 is not wired to RST: only RST wakes the board"
-                               " (world [board] gpio16_rst = true, or --gpio16-rst)");
+    say(LineKind::Warning,
+        "* deep sleep for " + duration +
+            " s requested, but GPIO16 is not wired to RST: only RST wakes the board"
+            " (world [board] gpio16_rst = true, or --gpio16-rst)");
   }
   end_wake("deep-sleep");
 }
@@ -215,7 +220,9 @@ void Board::end_wake(const char* how) {
   flush();
   const Timeline::Wake& w = timeline_.wake_end(env_.clock.now_us(), how);
   char text[128];
-  snprintf(text, sizeof text, "* awake %s s, charge %.1f mAs (%.1f \xc2\xb5" "Ah)",
+  snprintf(text, sizeof text,
+           "* awake %s s, charge %.1f mAs (%.1f \xc2\xb5"
+           "Ah)",
            seconds_text(w.end_us - w.start_us).c_str(), w.charge_mas, w.charge_mas / 3.6);
   say(LineKind::Board, text);
 }
@@ -304,7 +311,8 @@ std::string Board::pin_name(uint8_t pin) const {
 
 std::string Board::led_name(uint8_t pin) const {
   const char* d = host::nodemcu_name(pin);
-  return d[0] ? "LED " + std::string(d) + " (GPIO" + std::to_string(pin) + ")" : "LED GPIO" + std::to_string(pin);
+  return d[0] ? "LED " + std::string(d) + " (GPIO" + std::to_string(pin) + ")"
+              : "LED GPIO" + std::to_string(pin);
 }
 
 }  // namespace bh::sim

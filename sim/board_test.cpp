@@ -31,7 +31,8 @@ struct ScriptedFirmware : Firmware {
 
 struct BoardTest : SimFixture, ::testing::Test {
   void run_firmware(std::function<BootOutcome(Hal&)> fn) {
-    board->set_firmware([fn, this](Hal& h) { return std::make_unique<ScriptedFirmware>(h, fn, &loops); });
+    board->set_firmware(
+        [fn, this](Hal& h) { return std::make_unique<ScriptedFirmware>(h, fn, &loops); });
   }
   std::vector<ResetCause> causes;
   int loops = 0;
@@ -96,7 +97,8 @@ TEST_F(BoardTest, TimedDeepSleepWakesByTimerOnlyWithTheGpio16Wire) {
 TEST_F(BoardTest, TimedDeepSleepWithoutTheWireNeverWakes) {
   run_firmware([this](Hal& h) { return record_cause_and_sleep(&causes, h, 60000); });
   board->power_on();
-  const auto* warning = out.find("* deep sleep for 60.000 s requested, but GPIO16 is not wired to RST");
+  const auto* warning =
+      out.find("* deep sleep for 60.000 s requested, but GPIO16 is not wired to RST");
   ASSERT_NE(warning, nullptr);
   EXPECT_EQ(warning->kind, LineKind::Warning);
   board->advance_us(3600'000'000ull);
@@ -191,8 +193,9 @@ TEST_F(BoardTest, PowerStatesFollowTheRadio) {
   board->power_on();
   std::vector<std::string> states;
   for (const auto& s : board->timeline().segments()) states.push_back(s.state);
-  const std::vector<std::string> expected = {"off",  "booting",     "listen", "idle-awake", "scanning",
-                                             "associating", "dhcp", "idle-awake", "deep-sleep"};
+  const std::vector<std::string> expected = {"off",        "booting",    "listen",
+                                             "idle-awake", "scanning",   "associating",
+                                             "dhcp",       "idle-awake", "deep-sleep"};
   EXPECT_EQ(states, expected);
 }
 

@@ -70,7 +70,9 @@ Result run_sim(const std::vector<std::string>& args, const std::string& stdin_te
   pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_fds = 2;
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
     if (left <= 0) {
       kill(pid, SIGKILL);
       ADD_FAILURE() << "buttonhook-sim did not finish in time";
@@ -106,7 +108,8 @@ Result run_sim(const std::vector<std::string>& args, const std::string& stdin_te
 struct CliTest : ::testing::Test {
   CliTest() {
     config = (dir.path / "config.py").string();
-    dir.write("config.py", bh::testing::tutorial_config("http://maker.ifttt.com/trigger/button_pressed/with/key/k3y"));
+    dir.write("config.py", bh::testing::tutorial_config(
+                               "http://maker.ifttt.com/trigger/button_pressed/with/key/k3y"));
   }
   bh::testing::TempDirectory dir;
   std::string config;
@@ -124,7 +127,8 @@ TEST_F(CliTest, EveryLineStartsWithTheVirtualTime) {
   EXPECT_TRUE(r.has("Connecting to WiFi..."));
   EXPECT_TRUE(r.has("dns-failed"));  // maker.ifttt.com is not in the default world
   EXPECT_TRUE(r.has("* LED D4 (GPIO2) on"));
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\* awake \d+\.\d{3} s, charge \d+\.\d mAs \(\d+\.\d µAh\))")));
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(\* awake \d+\.\d{3} s, charge \d+\.\d mAs \(\d+\.\d µAh\))")));
   EXPECT_EQ(r.out.find("\033["), std::string::npos);  // no colours into a pipe
   EXPECT_EQ(r.out.find("correct horse battery"), std::string::npos);
 }
@@ -132,7 +136,8 @@ TEST_F(CliTest, EveryLineStartsWithTheVirtualTime) {
 TEST_F(CliTest, PressReachesARealServerAndTheTimelineIsSaved) {
   bh::testing::HttpTestServer server;
   const std::string timeline = (dir.path / "timeline.json").string();
-  const Result r = run_sim({"--config", config, "--dns", "maker.ifttt.com=127.0.0.1:" + std::to_string(server.port()),
+  const Result r = run_sim({"--config", config, "--dns",
+                            "maker.ifttt.com=127.0.0.1:" + std::to_string(server.port()),
                             "--timeline", timeline, "power-on", "press"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.has("Webhook invoked")) << r.out;
@@ -164,7 +169,8 @@ TEST_F(CliTest, SameSeedSameRunOtherSeedOtherTimes) {
 }
 
 TEST_F(CliTest, BadConfigExits2NamingTheLine) {
-  dir.write("config.py", "WIFI_SSID = 'home'\nWIFI_PASSWORD = 'secret-pass'\nWEBHOOK_URL = 'http://x/\n");
+  dir.write("config.py",
+            "WIFI_SSID = 'home'\nWIFI_PASSWORD = 'secret-pass'\nWEBHOOK_URL = 'http://x/\n");
   const Result r = run_sim({"--config", config, "power-on"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(config + ":3"), std::string::npos) << r.err;
@@ -173,7 +179,9 @@ TEST_F(CliTest, BadConfigExits2NamingTheLine) {
 
 TEST_F(CliTest, BadWorldExits2NamingTheLine) {
   const std::string world = (dir.path / "world.toml").string();
-  dir.write("world.toml", "[[ap]]\nssid = \"buttonhook-demo\"\npassword = \"correct horse battery\"\nchanel = 6\n");
+  dir.write(
+      "world.toml",
+      "[[ap]]\nssid = \"buttonhook-demo\"\npassword = \"correct horse battery\"\nchanel = 6\n");
   Result r = run_sim({"--config", config, "--world", world, "power-on"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(world + ":4:"), std::string::npos) << r.err;
@@ -210,18 +218,21 @@ TEST_F(CliTest, UsageErrorsExit2WithWhatToFix) {
 }
 
 TEST_F(CliTest, DnsOptionRepeatsAndEventsStillFollow) {
-  const Result r = run_sim({"--config", config, "--dns", "a.test=127.0.0.1:1", "--dns", "b.test=127.0.0.2",
-                            "power-on", "press"});
+  const Result r = run_sim({"--config", config, "--dns", "a.test=127.0.0.1:1", "--dns",
+                            "b.test=127.0.0.2", "power-on", "press"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.has("reset cause 5"));
 }
 
 TEST_F(CliTest, EventsFromStdinOneALine) {
-  const Result r = run_sim({"--config", config}, "power-on\n\n# a comment\nbogus\nadvance 3\npress\nhelp\nquit\npress\n");
+  const Result r = run_sim({"--config", config},
+                           "power-on\n\n# a comment\nbogus\nadvance 3\npress\nhelp\nquit\npress\n");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.has("* power on (reset cause 0: power-on)"));
   // advance 3 after the power-on boot (0.1 .. 0.3 s).
-  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(\[   3\.[123]\d\d\] \* RST pressed during deep sleep)"))) << r.out;
+  EXPECT_TRUE(std::regex_search(
+      r.out, std::regex(R"(\[   3\.[123]\d\d\] \* RST pressed during deep sleep)")))
+      << r.out;
   EXPECT_TRUE(r.has("advance <seconds>"));  // help
   EXPECT_NE(r.err.find("unknown event 'bogus'"), std::string::npos);
   // quit ends the run: one press only.
@@ -231,7 +242,8 @@ TEST_F(CliTest, EventsFromStdinOneALine) {
 }
 
 TEST_F(CliTest, WaitRunsUntilSigtermThenExits0) {
-  const Result r = run_sim({"--config", config, "jumper-on", "power-on", "wait"}, "", "Debug mode detected.");
+  const Result r =
+      run_sim({"--config", config, "jumper-on", "power-on", "wait"}, "", "Debug mode detected.");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.has("* stopped (SIGTERM)")) << r.out;
 }
@@ -257,8 +269,9 @@ TEST_F(CliTest, FilesDirectoryIsTheBoardsFilesystem) {
 }
 
 TEST_F(CliTest, ExampleWorldWorksWithTheTutorialConfig) {
-  const Result r = run_sim({"--config", config, "--world", std::string(BH_SIM_EXAMPLES) + "/world.toml", "power-on",
-                            "press", "--print-timeline"});
+  const Result r =
+      run_sim({"--config", config, "--world", std::string(BH_SIM_EXAMPLES) + "/world.toml",
+               "power-on", "press", "--print-timeline"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.has("Network config: ('192.168.0.2'")) << r.out;
   EXPECT_TRUE(r.has("connect-failed"));  // nothing listens on 127.0.0.1:8080 in this test

@@ -77,7 +77,7 @@ void install(const uint64_t* now_us, bool color) {
   if (installed) return;
   installed = true;
   // An alternate stack, so a stack overflow can still be reported.
-  static const size_t kStack = 64 * 1024;
+  constexpr size_t kStack = size_t{64} * 1024;
   stack_t ss{};
   ss.ss_sp = malloc(kStack);
   ss.ss_size = kStack;
@@ -89,9 +89,15 @@ void install(const uint64_t* now_us, bool color) {
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT}) sigaction(sig, &sa, nullptr);
 }
 
-FirmwareScope::FirmwareScope() { g_depth = g_depth + 1; }
-FirmwareScope::~FirmwareScope() { g_depth = g_depth - 1; }
+FirmwareScope::FirmwareScope() {
+  g_depth = g_depth + 1;
+}
+FirmwareScope::~FirmwareScope() {
+  g_depth = g_depth - 1;
+}
 
-bool in_firmware() { return g_depth > 0; }
+bool in_firmware() {
+  return g_depth > 0;
+}
 
 }  // namespace bh::sim::crash_guard

@@ -34,7 +34,9 @@ constexpr int kExitUsage = 2;
 
 volatile sig_atomic_t g_stop_signal = 0;
 
-void on_stop(int sig) { g_stop_signal = sig; }
+void on_stop(int sig) {
+  g_stop_signal = sig;
+}
 
 void install_stop_handlers() {
   struct sigaction sa {};
@@ -74,7 +76,9 @@ bh::Config load_config_file(const fs::path& path, const std::string& text) {
   return cfg;
 }
 
-const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : "SIGTERM"; }
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : "SIGTERM";
+}
 
 void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
   using K = bh::sim::Event::Kind;
@@ -90,7 +94,7 @@ void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
       const auto real_start = std::chrono::steady_clock::now();
       const uint64_t virtual_start = board.env().clock.now_us();
       while (!g_stop_signal) {
-        timespec ts{0, 10 * 1000 * 1000};
+        timespec ts{0, 10L * 1000 * 1000};
         nanosleep(&ts, nullptr);
         const auto real_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::steady_clock::now() - real_start)
@@ -141,28 +145,38 @@ void interactive(bh::sim::Board& board) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App cli{"buttonhook-sim: the Buttonhook firmware on a virtual ESP8266 board in a simulated world.\n"
-               "Runs the events given (or reads them from stdin) and prints serial output and board events.",
-               "buttonhook-sim"};
+  CLI::App cli{
+      "buttonhook-sim: the Buttonhook firmware on a virtual ESP8266 board in a simulated world.\n"
+      "Runs the events given (or reads them from stdin) and prints serial output and board events.",
+      "buttonhook-sim"};
   std::string config_path, world_path, files_dir, timeline_path, timing_path, power_path;
   std::vector<std::string> dns, words;
   uint64_t seed = 1;
   bool gpio16_rst = false, no_color = false, print_timeline = false;
   int console_port = -1;
-  cli.add_option("--config", config_path, "config.py for the board (copied into --files as /config.py)");
-  cli.add_option("--world", world_path, "world file (TOML): access points, DNS, faults; default: one AP for the config");
-  cli.add_option("--files", files_dir, "directory that is the board's filesystem (default: a temporary one)");
-  cli.add_option("--timeline", timeline_path, "save the run's timeline (states, current, LEDs, events) as JSON");
+  cli.add_option("--config", config_path,
+                 "config.py for the board (copied into --files as /config.py)");
+  cli.add_option("--world", world_path,
+                 "world file (TOML): access points, DNS, faults; default: one AP for the config");
+  cli.add_option("--files", files_dir,
+                 "directory that is the board's filesystem (default: a temporary one)");
+  cli.add_option("--timeline", timeline_path,
+                 "save the run's timeline (states, current, LEDs, events) as JSON");
   cli.add_flag("--print-timeline", print_timeline, "print the timeline table at the end");
-  cli.add_option("--seed", seed, "seed for the timing model's draws (default 1: runs repeat exactly)");
+  cli.add_option("--seed", seed,
+                 "seed for the timing model's draws (default 1: runs repeat exactly)");
   cli.add_flag("--gpio16-rst", gpio16_rst, "GPIO16 is wired to RST: deepsleep(ms) wakes by timer");
-  cli.add_option("--dns", dns, "NAME=IP[:PORT] added to the world's DNS (repeatable)")->allow_extra_args(false);
+  cli.add_option("--dns", dns, "NAME=IP[:PORT] added to the world's DNS (repeatable)")
+      ->allow_extra_args(false);
   cli.add_flag("--no-color", no_color, "no ANSI colours even on a terminal");
-  cli.add_option("--console-port", console_port, "reserved: the remote console's port (not available yet)")
+  cli.add_option("--console-port", console_port,
+                 "reserved: the remote console's port (not available yet)")
       ->check(CLI::Range(1, 65535));
-  cli.add_option("--timing", timing_path, "timing model (default: the built-in sim/data/timing.toml)");
+  cli.add_option("--timing", timing_path,
+                 "timing model (default: the built-in sim/data/timing.toml)");
   cli.add_option("--power", power_path, "power model (default: the built-in sim/data/power.toml)");
-  cli.add_option("events", words, "power-on press jumper-on jumper-off power-off 'advance <s>' wait");
+  cli.add_option("events", words,
+                 "power-on press jumper-on jumper-off power-off 'advance <s>' wait");
   cli.footer(bh::sim::events_help());
   try {
     cli.parse(argc, argv);
@@ -187,10 +201,12 @@ int run(int argc, char** argv) {
     files = files_dir;
     std::error_code ec;
     fs::create_directories(files, ec);
-    if (!fs::is_directory(files)) throw bh::sim::SimError("--files " + files_dir + ": not a directory I can create");
+    if (!fs::is_directory(files))
+      throw bh::sim::SimError("--files " + files_dir + ": not a directory I can create");
   } else {
     std::string tmpl = (fs::temp_directory_path() / "buttonhook-sim.XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw bh::sim::SimError("cannot create a temporary directory for the board's files");
+    if (!mkdtemp(tmpl.data()))
+      throw bh::sim::SimError("cannot create a temporary directory for the board's files");
     files = temp.path = tmpl;
   }
 
@@ -210,17 +226,18 @@ int run(int argc, char** argv) {
     throw bh::sim::SimError("no config.py: give --config FILE, or --files DIR holding a config.py");
   }
 
-  bh::host::World world = world_path.empty() ? bh::sim::default_world(config ? &*config : nullptr)
-                                             : bh::sim::load_world(bh::sim::read_text_file(world_path), world_path);
+  bh::host::World world =
+      world_path.empty() ? bh::sim::default_world(config ? &*config : nullptr)
+                         : bh::sim::load_world(bh::sim::read_text_file(world_path), world_path);
   for (const auto& d : dns) bh::sim::add_dns(world, d);
   if (gpio16_rst) world.gpio16_rst = true;
 
-  const bh::host::RadioTiming timing = timing_path.empty()
-                                           ? bh::sim::default_timing()
-                                           : bh::sim::load_timing(bh::sim::read_text_file(timing_path), timing_path);
-  const bh::sim::PowerModel power = power_path.empty()
-                                        ? bh::sim::default_power()
-                                        : bh::sim::load_power(bh::sim::read_text_file(power_path), power_path);
+  const bh::host::RadioTiming timing =
+      timing_path.empty() ? bh::sim::default_timing()
+                          : bh::sim::load_timing(bh::sim::read_text_file(timing_path), timing_path);
+  const bh::sim::PowerModel power =
+      power_path.empty() ? bh::sim::default_power()
+                         : bh::sim::load_power(bh::sim::read_text_file(power_path), power_path);
 
   // Fail before the run, not after it, if the timeline cannot be written.
   if (!timeline_path.empty() && !std::ofstream(timeline_path)) {
@@ -241,8 +258,8 @@ int run(int argc, char** argv) {
   install_stop_handlers();
 
   if (console_port >= 0) {
-    printer.note(env.clock.now_us(), "* console not available yet (--console-port " + std::to_string(console_port) +
-                                         " is reserved)");
+    printer.note(env.clock.now_us(), "* console not available yet (--console-port " +
+                                         std::to_string(console_port) + " is reserved)");
   }
 
   if (words.empty()) {
@@ -254,7 +271,8 @@ int run(int argc, char** argv) {
     }
   }
   board.finish();
-  if (g_stop_signal) printer.note(env.clock.now_us(), std::string("* stopped (") + signal_name(g_stop_signal) + ")");
+  if (g_stop_signal)
+    printer.note(env.clock.now_us(), std::string("* stopped (") + signal_name(g_stop_signal) + ")");
 
   if (!timeline_path.empty()) {
     std::ofstream out(timeline_path, std::ios::trunc);
@@ -278,5 +296,10 @@ int main(int argc, char** argv) {
     fflush(stdout);
     fprintf(stderr, "buttonhook-sim: %s\n", e.what());
     return kExitUsage;
+  } catch (const std::exception& e) {
+    // Not the user's mistake: a bug or the machine (disk full, ...).
+    fflush(stdout);
+    fprintf(stderr, "buttonhook-sim: internal error: %s\n", e.what());
+    return bh::sim::crash_guard::kExitCode;
   }
 }

@@ -1,16 +1,17 @@
 #include "models.h"
 
-#include <fstream>   // read_text_file
-#include <sstream>   // read_text_file
 #include <toml++/toml.h>
+
+#include <fstream>  // read_text_file
+#include <sstream>  // read_text_file
 
 #include "errors.h"
 
 namespace bh::sim {
 
 // Generated from sim/data/*.toml (see CMakeLists.txt).
-extern const char kTimingToml[];
-extern const char kPowerToml[];
+extern const char timing_toml_text[];
+extern const char power_toml_text[];
 
 const char* power_state_name(PowerState s) {
   switch (s) {
@@ -66,7 +67,8 @@ const toml::table& section(const toml::table& root, const char* key, const std::
   const toml::table& t = *n->as_table();
   const auto* src = t.get_as<std::string>("source");
   if (!src || src->get().empty()) {
-    throw SimError(where(name, t.source()) + ": [" + key + "] has no source = \"...\" (every figure needs one)");
+    throw SimError(where(name, t.source()) + ": [" + key +
+                   "] has no source = \"...\" (every figure needs one)");
   }
   return t;
 }
@@ -81,11 +83,14 @@ double number(const toml::table& t, const char* key, const char* table, const st
   return v;
 }
 
-void no_unknown_tables(const toml::table& root, std::initializer_list<const char*> known, const std::string& name) {
+void no_unknown_tables(const toml::table& root, std::initializer_list<const char*> known,
+                       const std::string& name) {
   for (const auto& [k, v] : root) {
     bool ok = false;
     for (const char* x : known) ok |= k.str() == x;
-    if (!ok) throw SimError(where(name, v.source()) + ": unknown table or key '" + std::string(k.str()) + "'");
+    if (!ok)
+      throw SimError(where(name, v.source()) + ": unknown table or key '" + std::string(k.str()) +
+                     "'");
   }
 }
 
@@ -97,7 +102,8 @@ host::RangeMs range(const toml::table& root, const char* key, const std::string&
   }
   host::RangeMs r{(*a)[0].value<double>().value_or(0), (*a)[1].value<double>().value_or(0)};
   if (r.min_ms < 0 || r.max_ms < r.min_ms) {
-    throw SimError(where(name, a->source()) + ": [" + key + "] ms = [min, max] needs 0 <= min <= max");
+    throw SimError(where(name, a->source()) + ": [" + key +
+                   "] ms = [min, max] needs 0 <= min <= max");
   }
   return r;
 }
@@ -106,7 +112,8 @@ host::RangeMs range(const toml::table& root, const char* key, const std::string&
 
 host::RadioTiming load_timing(std::string_view text, const std::string& name) {
   const toml::table root = parse(text, name);
-  no_unknown_tables(root, {"boot", "scan_full", "scan_channel", "assoc", "dhcp", "wrong_password", "dns"}, name);
+  no_unknown_tables(
+      root, {"boot", "scan_full", "scan_channel", "assoc", "dhcp", "wrong_password", "dns"}, name);
   host::RadioTiming t;
   t.boot = range(root, "boot", name);
   t.scan_full = range(root, "scan_full", name);
@@ -120,7 +127,8 @@ host::RadioTiming load_timing(std::string_view text, const std::string& name) {
 
 PowerModel load_power(std::string_view text, const std::string& name) {
   const toml::table root = parse(text, name);
-  no_unknown_tables(root, {"tx", "rx", "listen", "modem_sleep", "booting", "deep_sleep", "phases", "led"}, name);
+  no_unknown_tables(
+      root, {"tx", "rx", "listen", "modem_sleep", "booting", "deep_sleep", "phases", "led"}, name);
   PowerModel p;
   const toml::table& tx = section(root, "tx", name);
   const toml::table& rx = section(root, "rx", name);
@@ -141,15 +149,24 @@ PowerModel load_power(std::string_view text, const std::string& name) {
   p.associating_tx = number(ph, "associating_tx", "phases", name);
   p.dhcp_tx = number(ph, "dhcp_tx", "phases", name);
   for (double share : {p.scanning_tx, p.associating_tx, p.dhcp_tx}) {
-    if (share > 1.0) throw SimError(where(name, ph.source()) + ": [phases] shares must be within 0..1");
+    if (share > 1.0)
+      throw SimError(where(name, ph.source()) + ": [phases] shares must be within 0..1");
   }
   return p;
 }
 
-std::string_view builtin_timing_toml() { return kTimingToml; }
-std::string_view builtin_power_toml() { return kPowerToml; }
-host::RadioTiming default_timing() { return load_timing(kTimingToml, "sim/data/timing.toml"); }
-PowerModel default_power() { return load_power(kPowerToml, "sim/data/power.toml"); }
+std::string_view builtin_timing_toml() {
+  return timing_toml_text;
+}
+std::string_view builtin_power_toml() {
+  return power_toml_text;
+}
+host::RadioTiming default_timing() {
+  return load_timing(timing_toml_text, "sim/data/timing.toml");
+}
+PowerModel default_power() {
+  return load_power(power_toml_text, "sim/data/power.toml");
+}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -16,13 +16,13 @@ namespace bh::sim {
 enum class PowerState : uint8_t {
   Off,
   Booting,
-  Listen,       // receiver on, not associated
+  Listen,  // receiver on, not associated
   Scanning,
   Associating,
   Dhcp,
   Tx,
   Rx,
-  IdleAwake,    // CPU on; radio off or associated and idle (modem sleep)
+  IdleAwake,  // CPU on; radio off or associated and idle (modem sleep)
   DeepSleep,
 };
 const char* power_state_name(PowerState s);

@@ -60,7 +60,8 @@ TEST(TimingModel, MalformedFileNamesTheLine) {
     load_timing(std::string(builtin_timing_toml()) + "\n[scan_fast]\nms = [1, 2]\n", "t.toml");
     FAIL();
   } catch (const SimError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown table or key 'scan_fast'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown table or key 'scan_fast'"), std::string::npos)
+        << e.what();
   }
 }
 

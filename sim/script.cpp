@@ -1,7 +1,7 @@
 #include "script.h"
 
-#include <cmath>   // std::isfinite
-#include <cstdlib> // strtod
+#include <cmath>    // std::isfinite
+#include <cstdlib>  // strtod
 
 namespace bh::sim {
 
@@ -16,7 +16,8 @@ const char* events_help() {
          "  wait               keep running in real time until SIGTERM/SIGINT\n";
 }
 
-bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out, std::string* err) {
+bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out,
+                  std::string* err) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
     Event e{Event::Kind::Wait};
@@ -45,9 +46,10 @@ bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out
         return false;
       }
       e.kind = Event::Kind::Advance;
-      e.us = uint64_t(s * 1e6 + 0.5);
+      e.us = uint64_t(std::llround(s * 1e6));
     } else {
-      *err = "unknown event '" + w + "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait)";
+      *err = "unknown event '" + w +
+             "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait)";
       return false;
     }
     out->push_back(e);

@@ -7,6 +7,10 @@
 
 namespace bh::sim {
 
+namespace {
+double secs(uint64_t us) { return static_cast<double>(us) / 1e6; }
+}  // namespace
+
 std::string seconds_text(uint64_t us) {
   char buf[32];
   const uint64_t ms = us / 1000;
@@ -68,32 +72,47 @@ double Timeline::charge_mas(uint64_t from_us, uint64_t to_us) const {
   double mas = 0;
   for (size_t i = 0; i < segments_.size(); ++i) {
     const uint64_t a = std::max(segments_[i].t_us, from_us);
-    const uint64_t seg_end = i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, to_us);
+    const uint64_t seg_end =
+        i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, to_us);
     const uint64_t b = std::min(seg_end, to_us);
     if (b > a) mas += segments_[i].ma * double(b - a) / 1e6;
   }
   return mas;
 }
 
+std::vector<Timeline::Wake> Timeline::closed_wakes() const {
+  std::vector<Wake> all = wakes_;
+  if (awake_ && !all.empty()) {
+    // Still awake when the run ended: count up to the end.
+    Wake& w = all.back();
+    w.end_us = std::max(end_us_, w.start_us);
+    w.end = "end of run";
+    w.charge_mas = charge_mas(w.start_us, w.end_us);
+  }
+  return all;
+}
+
 nlohmann::json Timeline::to_json() const {
   using nlohmann::json;
   json states = json::array();
   for (size_t i = 0; i < segments_.size(); ++i) {
-    const uint64_t end = i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, segments_[i].t_us);
-    states.push_back({{"t", segments_[i].t_us / 1e6},
-                      {"duration", double(end - segments_[i].t_us) / 1e6},
+    const uint64_t end =
+        i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, segments_[i].t_us);
+    states.push_back({{"t", secs(segments_[i].t_us)},
+                      {"duration", secs(end - segments_[i].t_us)},
                       {"state", segments_[i].state},
                       {"ma", segments_[i].ma}});
   }
   json leds = json::array();
-  for (const auto& l : leds_) leds.push_back({{"t", l.t_us / 1e6}, {"led", l.led}, {"on", l.on}});
+  for (const auto& l : leds_) leds.push_back({{"t", secs(l.t_us)}, {"led", l.led}, {"on", l.on}});
   json events = json::array();
-  for (const auto& e : events_) events.push_back({{"t", e.t_us / 1e6}, {"kind", e.kind}, {"text", e.text}});
+  for (const auto& e : events_)
+    events.push_back({{"t", secs(e.t_us)}, {"kind", e.kind}, {"text", e.text}});
   json wakes = json::array();
-  for (const auto& w : wakes_) {
-    wakes.push_back({{"start", w.start_us / 1e6},
-                     {"end", w.end_us / 1e6},
-                     {"awake_s", double(w.end_us - w.start_us) / 1e6},
+  for (const Wake& w : closed_wakes()) {
+    wakes.push_back({{"start", secs(w.start_us)},
+                     {"end", secs(w.end_us)},
+                     {"awake_s", secs(w.end_us - w.start_us)},
                      {"cause", w.cause},
                      {"until", w.end},
                      {"charge_mas", w.charge_mas},
@@ -102,7 +121,7 @@ nlohmann::json Timeline::to_json() const {
   return json{{"format", "buttonhook-timeline/1"},
               {"time_unit", "s"},
               {"current_unit", "mA"},
-              {"end", end_us_ / 1e6},
+              {"end", secs(end_us_)},
               {"total_charge_mas", charge_mas(0, end_us_)},
               {"states", states},
               {"leds", leds},
@@ -116,26 +135,31 @@ void Timeline::print(std::ostream& out) const {
   size_t led = 0;
   for (size_t i = 0; i < segments_.size(); ++i) {
     const uint64_t start = segments_[i].t_us;
-    const uint64_t end = i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, start);
+    const uint64_t end =
+        i + 1 < segments_.size() ? segments_[i + 1].t_us : std::max(end_us_, start);
     while (led < leds_.size() && leds_[led].t_us <= start) {
-      out << time_prefix(leds_[led].t_us) << "  LED " << leds_[led].led << (leds_[led].on ? " on" : " off") << "\n";
+      out << time_prefix(leds_[led].t_us) << "  LED " << leds_[led].led
+          << (leds_[led].on ? " on" : " off") << "\n";
       ++led;
     }
-    snprintf(line, sizeof line, "%10ss  %-12s %9.3f mA %10.3f mAs", seconds_text(end - start).c_str(),
-             segments_[i].state.c_str(), segments_[i].ma, segments_[i].ma * double(end - start) / 1e6);
+    snprintf(line, sizeof line, "%10ss  %-12s %9.3f mA %10.3f mAs",
+             seconds_text(end - start).c_str(), segments_[i].state.c_str(), segments_[i].ma,
+             segments_[i].ma * double(end - start) / 1e6);
     out << time_prefix(start) << line << "\n";
   }
   for (; led < leds_.size(); ++led) {
-    out << time_prefix(leds_[led].t_us) << "  LED " << leds_[led].led << (leds_[led].on ? " on" : " off") << "\n";
+    out << time_prefix(leds_[led].t_us) << "  LED " << leds_[led].led
+        << (leds_[led].on ? " on" : " off") << "\n";
   }
-  for (const auto& w : wakes_) {
-    snprintf(line, sizeof line, "wake at %s s (%s): awake %s s, %.1f mAs (%.1f µAh), then %s", seconds_text(w.start_us).c_str(),
-             w.cause.c_str(), seconds_text(w.end_us - w.start_us).c_str(), w.charge_mas, w.charge_mas / 3.6,
-             w.end.empty() ? "still awake" : w.end.c_str());
+  for (const Wake& w : closed_wakes()) {
+    snprintf(line, sizeof line, "wake at %s s (%s): awake %s s, %.1f mAs (%.1f µAh), then %s",
+             seconds_text(w.start_us).c_str(), w.cause.c_str(),
+             seconds_text(w.end_us - w.start_us).c_str(), w.charge_mas, w.charge_mas / 3.6,
+             w.end.c_str());
     out << line << "\n";
   }
-  snprintf(line, sizeof line, "total: %s s, %.3f mAs (%.3f µAh)", seconds_text(end_us_).c_str(), charge_mas(0, end_us_),
-           charge_mas(0, end_us_) / 3.6);
+  snprintf(line, sizeof line, "total: %s s, %.3f mAs (%.3f µAh)", seconds_text(end_us_).c_str(),
+           charge_mas(0, end_us_), charge_mas(0, end_us_) / 3.6);
   out << line << "\n";
 }
 

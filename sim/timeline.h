@@ -9,12 +9,11 @@
 
 #include <stdint.h>  // uint64_t
 
+#include <nlohmann/json.hpp>
 #include <ostream>      // print
 #include <string>       // names
 #include <string_view>  // arguments
 #include <vector>       // records
-
-#include <nlohmann/json.hpp>
 
 namespace bh::sim {
 
@@ -39,7 +38,7 @@ class Timeline {
     uint64_t start_us;
     uint64_t end_us;  // == start_us while still awake
     std::string cause;
-    std::string end;  // "deep-sleep", "power-off", "reset", "" while awake
+    std::string end;  // "deep-sleep", "power-off", "reset"; "" while awake
     double charge_mas;
   };
 
@@ -58,6 +57,8 @@ class Timeline {
   const std::vector<LedChange>& leds() const { return leds_; }
   const std::vector<Event>& events() const { return events_; }
   const std::vector<Wake>& wakes() const { return wakes_; }
+  // The wakes with one still open closed at the end of the run ("end of run").
+  std::vector<Wake> closed_wakes() const;
   uint64_t end_us() const { return end_us_; }
 
   nlohmann::json to_json() const;

@@ -1,10 +1,10 @@
 #include "world.h"
 
 #include <stdint.h>  // UINT64_MAX
+#include <toml++/toml.h>
 
 #include <algorithm>  // std::transform
 #include <cmath>      // std::llround
-#include <toml++/toml.h>
 
 #include "errors.h"
 
@@ -52,7 +52,8 @@ class Reader {
     if (!n->is_integer()) fail(n->source(), what_ + "." + key + " must be a whole number");
     const int64_t v = n->value<int64_t>().value_or(0);
     if (v < min || v > max) {
-      fail(n->source(), what_ + "." + key + " must be within " + std::to_string(min) + ".." + std::to_string(max));
+      fail(n->source(), what_ + "." + key + " must be within " + std::to_string(min) + ".." +
+                            std::to_string(max));
     }
     return v;
   }
@@ -83,7 +84,8 @@ AuthMode parse_auth(const std::string& s, const Reader& r, const toml::source_re
 bool parse_bssid(const std::string& s, std::array<uint8_t, 6>* out) {
   unsigned v[6];
   char tail;
-  if (sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) != 6) {
+  if (sscanf(s.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+             &tail) != 6) {
     return false;
   }
   if (s.size() != 17) return false;
@@ -102,7 +104,9 @@ bool parse_subnet(const std::string& s, Ip4* out) {
   return true;
 }
 
-uint64_t seconds_to_ms(double s) { return uint64_t(std::llround(s * 1000.0)); }
+uint64_t seconds_to_ms(double s) {
+  return uint64_t(std::llround(s * 1000.0));
+}
 
 std::vector<host::TimeWindow> parse_down(const toml::node& n, const Reader& r) {
   std::vector<host::TimeWindow> windows;
@@ -127,10 +131,12 @@ std::vector<host::TimeWindow> parse_down(const toml::node& n, const Reader& r) {
 
 host::AccessPoint parse_ap(const toml::table& t, const std::string& file, size_t index) {
   Reader r(t, file, "[[ap]] #" + std::to_string(index + 1));
-  r.known({"ssid", "password", "auth", "bssid", "channel", "rssi", "hidden", "subnet", "dhcp", "down"});
+  r.known(
+      {"ssid", "password", "auth", "bssid", "channel", "rssi", "hidden", "subnet", "dhcp", "down"});
   host::AccessPoint ap;
   const auto ssid = r.text("ssid");
-  if (!ssid || ssid->empty() || ssid->size() > 32) r.fail(t.source(), "every [[ap]] needs ssid = \"...\" (1..32 bytes)");
+  if (!ssid || ssid->empty() || ssid->size() > 32)
+    r.fail(t.source(), "every [[ap]] needs ssid = \"...\" (1..32 bytes)");
   ap.ssid = *ssid;
   ap.password = r.text("password").value_or("");
   if (const auto auth = r.text("auth")) {
@@ -144,7 +150,8 @@ host::AccessPoint parse_ap(const toml::table& t, const std::string& file, size_t
     r.fail(t.source(), "a WPA network's password has 8..64 characters (ssid '" + ap.ssid + "')");
   }
   if (const auto b = r.text("bssid")) {
-    if (!parse_bssid(*b, &ap.bssid)) r.fail(r.get("bssid")->source(), "bssid is six hex bytes: \"a0:40:a0:91:7d:ac\"");
+    if (!parse_bssid(*b, &ap.bssid))
+      r.fail(r.get("bssid")->source(), "bssid is six hex bytes: \"a0:40:a0:91:7d:ac\"");
   } else {
     ap.bssid = bssid_for(ap.ssid);
   }
@@ -153,7 +160,8 @@ host::AccessPoint parse_ap(const toml::table& t, const std::string& file, size_t
   ap.hidden = r.boolean("hidden").value_or(false);
   ap.dhcp = r.boolean("dhcp").value_or(true);
   if (const auto s = r.text("subnet")) {
-    if (!parse_subnet(*s, &ap.subnet)) r.fail(r.get("subnet")->source(), "subnet is \"a.b.c.0/24\"");
+    if (!parse_subnet(*s, &ap.subnet))
+      r.fail(r.get("subnet")->source(), "subnet is \"a.b.c.0/24\"");
   }
   if (const toml::node* d = r.get("down")) ap.down = parse_down(*d, r);
   return ap;
@@ -184,7 +192,8 @@ host::Endpoint parse_endpoint(std::string_view text, const std::string& what) {
   }
   const auto parsed = host::parse_ip(ip);
   if (!parsed) {
-    throw SimError(what + ": \"" + std::string(text) + "\" is not IP[:PORT] (a dotted IPv4 address, e.g. 127.0.0.1:8080)");
+    throw SimError(what + ": \"" + std::string(text) +
+                   "\" is not IP[:PORT] (a dotted IPv4 address, e.g. 127.0.0.1:8080)");
   }
   e.ip = *parsed;
   return e;
@@ -213,16 +222,19 @@ host::World load_world(std::string_view text, const std::string& name) {
   if (const toml::node* aps = root.get("ap")) {
     const toml::array* a = aps->as_array();
     if (!a || !a->is_array_of_tables()) top.fail(aps->source(), "access points are [[ap]] tables");
-    for (size_t i = 0; i < a->size(); ++i) world.aps.push_back(parse_ap(*(*a)[i].as_table(), name, i));
+    for (size_t i = 0; i < a->size(); ++i)
+      world.aps.push_back(parse_ap(*(*a)[i].as_table(), name, i));
   }
 
   if (const toml::node* d = root.get("dns")) {
     if (!d->is_table()) top.fail(d->source(), "[dns] must be a table of name = \"IP[:PORT]\"");
     for (const auto& [k, v] : *d->as_table()) {
-      if (!v.is_string()) top.fail(v.source(), "dns \"" + std::string(k.str()) + "\" must be \"IP[:PORT]\"");
+      if (!v.is_string())
+        top.fail(v.source(), "dns \"" + std::string(k.str()) + "\" must be \"IP[:PORT]\"");
       const std::string host = lower(std::string(k.str()));
       if (host.empty()) top.fail(v.source(), "empty DNS name");
-      world.dns[host] = parse_endpoint(v.value<std::string>().value_or(""), where(name, v.source()));
+      world.dns[host] =
+          parse_endpoint(v.value<std::string>().value_or(""), where(name, v.source()));
     }
   }
 
@@ -234,7 +246,8 @@ host::World load_world(std::string_view text, const std::string& name) {
       r.known({"from", "to"});
       const auto from = r.text("from");
       const auto to = r.text("to");
-      if (!from || !to) r.fail(n.source(), "every [[route]] needs from = \"IP[:PORT]\" and to = \"IP[:PORT]\"");
+      if (!from || !to)
+        r.fail(n.source(), "every [[route]] needs from = \"IP[:PORT]\" and to = \"IP[:PORT]\"");
       const host::Endpoint f = parse_endpoint(*from, where(name, r.get("from")->source()));
       const host::Endpoint t = parse_endpoint(*to, where(name, r.get("to")->source()));
       world.routes[{host::ip_to_u32(f.ip), f.port}] = t;
@@ -258,7 +271,8 @@ host::World default_world(const Config* config) {
 void add_dns(host::World& world, const std::string& spec) {
   const auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw SimError("--dns " + spec + ": expected NAME=IP[:PORT], e.g. maker.ifttt.com=127.0.0.1:8080");
+    throw SimError("--dns " + spec +
+                   ": expected NAME=IP[:PORT], e.g. maker.ifttt.com=127.0.0.1:8080");
   }
   world.dns[lower(spec.substr(0, eq))] = parse_endpoint(spec.substr(eq + 1), "--dns " + spec);
 }

@@ -65,7 +65,8 @@ down = true
 [[route]]
 from = "192.168.0.10:80"
 to = "127.0.0.1:9001"
-)", "w.toml");
+)",
+                                   "w.toml");
   EXPECT_EQ(w.battery_mv, 2900);
   EXPECT_TRUE(w.gpio16_rst);
   EXPECT_EQ(w.chip_id, 0x123456u);
@@ -89,9 +90,12 @@ to = "127.0.0.1:9001"
 }
 
 TEST(WorldFile, MistakesNameTheLine) {
-  EXPECT_EQ(error_of("[[ap]]\nssid = \"x\"\npasword = \"12345678\"\n").rfind("world.toml:3:", 0), 0u)
+  EXPECT_EQ(error_of("[[ap]]\nssid = \"x\"\npasword = \"12345678\"\n").rfind("world.toml:3:", 0),
+            0u)
       << error_of("[[ap]]\nssid = \"x\"\npasword = \"12345678\"\n");
-  EXPECT_NE(error_of("[[ap]]\nssid = \"x\"\npasword = \"12345678\"\n").find("unknown key 'pasword'"), std::string::npos);
+  EXPECT_NE(
+      error_of("[[ap]]\nssid = \"x\"\npasword = \"12345678\"\n").find("unknown key 'pasword'"),
+      std::string::npos);
   EXPECT_EQ(error_of("[[ap]]\nssid = \"x\"\nauth = \"wpa3\"\n").rfind("world.toml:3:", 0), 0u);
   EXPECT_EQ(error_of("\n[[ap]]\nssid = \"x\"\nchannel = 15\n").rfind("world.toml:4:", 0), 0u);
   EXPECT_EQ(error_of("[[ap]]\nssid = \"x\"\nbssid = \"a0:40\"\n").rfind("world.toml:3:", 0), 0u);

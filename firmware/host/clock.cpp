@@ -12,7 +12,8 @@ void Clock::advance_to_us(uint64_t t_us) {
   if (t_us < now_us_) return;
   while (true) {
     auto next = timers_.begin();
-    const uint64_t stop = (next != timers_.end() && next->first.first <= t_us) ? next->first.first : t_us;
+    const uint64_t stop =
+        (next != timers_.end() && next->first.first <= t_us) ? next->first.first : t_us;
     if (stop > now_us_) {
       // Copy: a hook may remove itself.
       auto hooks = hooks_;

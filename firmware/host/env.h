@@ -9,13 +9,13 @@
 
 #include <stdint.h>  // fixed-width integers
 
-#include <array>       // BSSIDs
-#include <map>         // DNS table, routes
-#include <optional>    // std::optional
-#include <random>      // std::mt19937_64
-#include <string>      // names
-#include <string_view> // observer lines
-#include <vector>      // access points, time windows
+#include <array>        // BSSIDs
+#include <map>          // DNS table, routes
+#include <optional>     // std::optional
+#include <random>       // std::mt19937_64
+#include <string>       // names
+#include <string_view>  // observer lines
+#include <vector>       // access points, time windows
 
 #include "clock.h"
 #include "hal.h"
@@ -59,10 +59,10 @@ struct AccessPoint {
   uint8_t channel = 6;
   int8_t rssi = -60;
   AuthMode auth = AuthMode::Wpa2Psk;
-  bool hidden = false;       // not in scan() results by name
+  bool hidden = false;              // not in scan() results by name
   Ip4 subnet = {{192, 168, 0, 0}};  // /24: gateway and DNS .1, leases from .2
-  bool dhcp = true;          // false: DHCP never answers (a fault)
-  std::vector<TimeWindow> down;  // off the air during these windows (faults)
+  bool dhcp = true;                 // false: DHCP never answers (a fault)
+  std::vector<TimeWindow> down;     // off the air during these windows (faults)
 
   bool up_at(uint64_t t_ms) const {
     for (const auto& w : down) {
@@ -87,23 +87,23 @@ struct World {
   std::map<std::string, Endpoint> dns;
   // Extra routes: (address, port) -> endpoint; port 0 in the key = any port.
   std::map<std::pair<uint32_t, uint16_t>, Endpoint> routes;
-  uint16_t battery_mv = 3300;  // what Machine::battery_mv() reads
+  uint16_t battery_mv = 3300;   // what Machine::battery_mv() reads
   uint32_t chip_id = 0xc0ffee;  // 24 bits, as ESP.getChipId()
-  bool gpio16_rst = false;     // GPIO16 wired to RST: timed deep sleep wakes
+  bool gpio16_rst = false;      // GPIO16 wired to RST: timed deep sleep wakes
 };
 
 // ---------------------------------------------------------------- Radio ---
 
 // What the radio is doing, for the power model and the timeline.
 enum class RadioState : uint8_t {
-  Off,          // both interfaces inactive: CPU only
-  Listen,       // an interface active, not associated (receiver on)
+  Off,     // both interfaces inactive: CPU only
+  Listen,  // an interface active, not associated (receiver on)
   Scanning,
   Associating,  // auth, association, 4-way handshake
   Dhcp,
-  Connected,    // associated and idle (modem sleep between beacons)
-  Tx,           // sending bytes
-  Rx,           // waiting for or receiving bytes
+  Connected,  // associated and idle (modem sleep between beacons)
+  Tx,         // sending bytes
+  Rx,         // waiting for or receiving bytes
 };
 const char* radio_state_name(RadioState s);
 
@@ -124,13 +124,25 @@ class Env;
 class Radio {
  public:
   explicit Radio(Env& env) : env_(env) {}
-  void set_sta_active(bool on) { sta_active_ = on; update(); }
-  void set_ap_active(bool on) { ap_active_ = on; update(); }
+  void set_sta_active(bool on) {
+    sta_active_ = on;
+    update();
+  }
+  void set_ap_active(bool on) {
+    ap_active_ = on;
+    update();
+  }
   // The station's connection phase: Off (idle), Scanning, Associating, Dhcp,
   // Connected.
-  void set_sta_phase(RadioState phase) { sta_phase_ = phase; update(); }
+  void set_sta_phase(RadioState phase) {
+    sta_phase_ = phase;
+    update();
+  }
   // A socket operation in progress (Tx/Rx), or Off when none.
-  void set_traffic(RadioState traffic) { traffic_ = traffic; update(); }
+  void set_traffic(RadioState traffic) {
+    traffic_ = traffic;
+    update();
+  }
   RadioState state() const { return state_; }
   void reset() {
     sta_active_ = ap_active_ = false;

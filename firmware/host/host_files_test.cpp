@@ -49,7 +49,9 @@ TEST_F(HostFilesTest, BoardPathsMapIntoTheDirectory) {
 
 TEST_F(HostFilesTest, WriteReplacesTheFileAndCreatesDirectories) {
   const std::string text = "hello";
-  EXPECT_EQ(files.write("/data/state.bin", reinterpret_cast<const uint8_t*>(text.data()), text.size()), Err::Ok);
+  EXPECT_EQ(
+      files.write("/data/state.bin", reinterpret_cast<const uint8_t*>(text.data()), text.size()),
+      Err::Ok);
   EXPECT_EQ(read("/data/state.bin"), "hello");
   EXPECT_EQ(files.write("/data/state.bin", reinterpret_cast<const uint8_t*>("hi"), 2), Err::Ok);
   EXPECT_EQ(read("/data/state.bin"), "hi");

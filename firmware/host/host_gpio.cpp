@@ -4,7 +4,9 @@ namespace bh::host {
 
 namespace {
 // Outputs (push-pull and open-drain) drive the pin from the latch.
-bool drives(PinMode m) { return m == PinMode::Out || m == PinMode::OpenDrain; }
+bool drives(PinMode m) {
+  return m == PinMode::Out || m == PinMode::OpenDrain;
+}
 }  // namespace
 
 void HostGpio::mode(uint8_t pin, PinMode mode, Pull pull) {
@@ -44,9 +46,13 @@ std::optional<bool> HostGpio::driven(uint8_t pin) const {
   return valid(pin) ? pins_[pin].external : std::nullopt;
 }
 
-bool HostGpio::is_output(uint8_t pin) const { return valid(pin) && drives(pins_[pin].mode); }
+bool HostGpio::is_output(uint8_t pin) const {
+  return valid(pin) && drives(pins_[pin].mode);
+}
 
-bool HostGpio::latch(uint8_t pin) const { return valid(pin) && pins_[pin].latch; }
+bool HostGpio::latch(uint8_t pin) const {
+  return valid(pin) && pins_[pin].latch;
+}
 
 void HostGpio::reset() {
   for (uint8_t pin = 0; pin < kPins; ++pin) {

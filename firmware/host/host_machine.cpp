@@ -6,7 +6,9 @@
 
 namespace bh::host {
 
-HostMachine::HostMachine(Env& env) : env_(env) { fill_garbage(); }
+HostMachine::HostMachine(Env& env) : env_(env) {
+  fill_garbage();
+}
 
 void HostMachine::deepsleep(uint32_t ms) {
   // The first request wins: on the chip the first call never returns.
@@ -22,7 +24,9 @@ uint32_t HostMachine::ticks_ms() {
   return static_cast<uint32_t>((env_.clock.now_us() - boot_us_) / 1000);
 }
 
-void HostMachine::sleep_ms(uint32_t ms) { env_.clock.advance_ms(ms); }
+void HostMachine::sleep_ms(uint32_t ms) {
+  env_.clock.advance_ms(ms);
+}
 
 bool HostMachine::rtc_memory_read(size_t offset, void* out, size_t len) {
   // The SDK's system_rtc_mem_read takes 4-byte blocks and refuses past the end.
@@ -38,7 +42,8 @@ bool HostMachine::rtc_memory_write(size_t offset, const void* data, size_t len) 
 }
 
 void HostMachine::log(StrRef line) {
-  if (env_.observer) env_.observer->on_serial(env_.clock.now_us(), std::string_view(line.data, line.len));
+  if (env_.observer)
+    env_.observer->on_serial(env_.clock.now_us(), std::string_view(line.data, line.len));
 }
 
 void HostMachine::boot(ResetCause cause) {
@@ -48,7 +53,9 @@ void HostMachine::boot(ResetCause cause) {
   reset_requested_ = false;
 }
 
-void HostMachine::power_off() { fill_garbage(); }
+void HostMachine::power_off() {
+  fill_garbage();
+}
 
 void HostMachine::fill_garbage() {
   // SRAM powers up in a pattern of its own; firmware must validate RTC

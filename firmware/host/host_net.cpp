@@ -46,7 +46,8 @@ int poll_one(int fd, short events, uint32_t timeout_ms) {
   const auto deadline = RealClock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     // Rounded up: a timeout never ends early.
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
     pollfd p{fd, events, 0};
     const int r = ::poll(&p, 1, left > 0 ? int(left) : 0);
     if (r >= 0) return r;
@@ -86,7 +87,10 @@ class HostNet::HostStream final : public Stream {
     return raw_write(data, len, timeout_ms);
   }
 
-  void close() override { closed_ = true; shut(); }
+  void close() override {
+    closed_ = true;
+    shut();
+  }
 
   bool closed() const { return closed_; }
   void shut() {
@@ -103,7 +107,8 @@ class HostNet::HostStream final : public Stream {
       if (n >= 0) return int32_t(n);
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -int32_t(Err::IoError);
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
       if (left <= 0) return -int32_t(Err::Timeout);
       const int r = poll_one(fd_, POLLIN, uint32_t(left));
       if (r < 0) return -int32_t(Err::IoError);
@@ -122,7 +127,8 @@ class HostNet::HostStream final : public Stream {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return Err::IoError;
-      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
+      const auto left =
+          std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
       if (left <= 0) return Err::Timeout;
       const int r = poll_one(fd_, POLLOUT, uint32_t(left));
       if (r < 0) return Err::IoError;
@@ -173,7 +179,10 @@ class HostNet::HostListener final : public Listener {
     return net_.adopt(fd, err);
   }
 
-  void close() override { closed_ = true; shut(); }
+  void close() override {
+    closed_ = true;
+    shut();
+  }
 
   bool closed() const { return closed_; }
   uint16_t port() const { return port_; }
@@ -193,9 +202,13 @@ class HostNet::HostListener final : public Listener {
 
 HostNet::HostNet(Env& env, HostWlan* sta) : env_(env), sta_(sta) {}
 
-HostNet::~HostNet() { close_all(); }
+HostNet::~HostNet() {
+  close_all();
+}
 
-bool HostNet::link_up() { return sta_ == nullptr || sta_->isconnected(); }
+bool HostNet::link_up() {
+  return sta_ == nullptr || sta_->isconnected();
+}
 
 Err HostNet::resolve(StrRef host, Ip4* out, uint32_t timeout_ms) {
   const std::string name(host.data, host.len);
@@ -351,7 +364,8 @@ Listener* HostNet::listen(uint16_t port, Err* err) {
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   const sockaddr_in addr = to_sockaddr(Endpoint{Ip4{{127, 0, 0, 1}}, port});
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 8) != 0) {
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, 8) != 0) {
     ::close(fd);
     *err = Err::IoError;
     return nullptr;

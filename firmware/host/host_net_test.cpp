@@ -28,7 +28,8 @@ struct HostNetTest : ::testing::Test {
     env.observer = &rec;
   }
   std::string exchange(Stream* s, const std::string& request) {
-    EXPECT_EQ(s->write(reinterpret_cast<const uint8_t*>(request.data()), request.size(), 2000), Err::Ok);
+    EXPECT_EQ(s->write(reinterpret_cast<const uint8_t*>(request.data()), request.size(), 2000),
+              Err::Ok);
     std::string got;
     uint8_t buf[256];
     while (true) {
@@ -56,7 +57,8 @@ TEST_F(HostNetTest, ConnectWriteAndReadAgainstARealServer) {
   Stream* s = net.connect(kLoopback, server.port(), 1000, nullptr, &err);
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(err, Err::Ok);
-  const std::string reply = exchange(s, "GET /trigger/hello/with/key/k HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string reply =
+      exchange(s, "GET /trigger/hello/with/key/k HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_NE(reply.find("200 OK"), std::string::npos);
   EXPECT_NE(reply.find("Congratulations! You've fired the hello event"), std::string::npos);
   s->close();
@@ -92,7 +94,8 @@ TEST_F(HostNetTest, ReadTimesOutWhenTheServerSaysNothingAndVirtualTimeFollows) {
 }
 
 TEST_F(HostNetTest, PeerCloseReadsAsZero) {
-  HttpTestServer server([](const bh::testing::RecordedRequest&) { return Reply{}; });  // says nothing, closes
+  HttpTestServer server(
+      [](const bh::testing::RecordedRequest&) { return Reply{}; });  // says nothing, closes
   Err err;
   Stream* s = net.connect(kLoopback, server.port(), 1000, nullptr, &err);
   ASSERT_NE(s, nullptr);
@@ -131,7 +134,8 @@ TEST_F(HostNetTest, NameWithAPortReachesThatPortWhateverPortIsDialled) {
   Err err;
   Stream* s = net.connect(maker, 80, 1000, nullptr, &err);
   ASSERT_NE(s, nullptr);
-  EXPECT_NE(exchange(s, "GET /trigger/a/with/key/k HTTP/1.1\r\n\r\n").find("200"), std::string::npos);
+  EXPECT_NE(exchange(s, "GET /trigger/a/with/key/k HTTP/1.1\r\n\r\n").find("200"),
+            std::string::npos);
   s->close();
   EXPECT_EQ(hub.request_count(), 1u);
   EXPECT_EQ(other.request_count(), 0u);

@@ -7,14 +7,18 @@ namespace bh::host {
 
 namespace {
 
-std::string to_string(StrRef s) { return std::string(s.data, s.len); }
+std::string to_string(StrRef s) {
+  return std::string(s.data, s.len);
+}
 
 // The tutorial shows these for the access point interface.
 constexpr Ip4 kApIp = {{192, 168, 4, 1}};
 constexpr Ip4 kApDns = {{208, 67, 222, 222}};
 constexpr Ip4 kNetmask24 = {{255, 255, 255, 0}};
 
-Ip4 host_in(const Ip4& subnet, uint8_t host) { return Ip4{{subnet.b[0], subnet.b[1], subnet.b[2], host}}; }
+Ip4 host_in(const Ip4& subnet, uint8_t host) {
+  return Ip4{{subnet.b[0], subnet.b[1], subnet.b[2], host}};
+}
 
 }  // namespace
 
@@ -27,13 +31,20 @@ HostWlan::HostWlan(Env& env, Interface iface) : env_(env), iface_(iface) {
   reset();
 }
 
-HostWlan::~HostWlan() { cancel_timer(); }
+HostWlan::~HostWlan() {
+  cancel_timer();
+}
 
 std::array<uint8_t, 6> HostWlan::mac() const {
   // Espressif's OUI with the chip id, as the SDK derives it; the soft AP's
   // differs in the first byte.
   const uint32_t id = env_.world.chip_id;
-  return {uint8_t(station() ? 0x5c : 0x5e), 0xcf, 0x7f, uint8_t(id >> 16), uint8_t(id >> 8), uint8_t(id)};
+  return {uint8_t(station() ? 0x5c : 0x5e),
+          0xcf,
+          0x7f,
+          uint8_t(id >> 16),
+          uint8_t(id >> 8),
+          uint8_t(id)};
 }
 
 void HostWlan::reset() {
@@ -83,7 +94,8 @@ void HostWlan::connect(StrRef ssid, StrRef password, const ConnectHint* hint) {
   status_ = WlanStatus::Connecting;
   set_phase(RadioState::Scanning);
   const bool channel_known = has_hint_ && hint_.has_bssid && hint_.channel != 0;
-  const uint64_t d = env_.sample_us(channel_known ? env_.timing.scan_channel : env_.timing.scan_full);
+  const uint64_t d =
+      env_.sample_us(channel_known ? env_.timing.scan_channel : env_.timing.scan_full);
   timer_ = env_.clock.schedule_at_us(env_.clock.now_us() + d, [this] { after_scan(); });
 }
 
@@ -233,7 +245,8 @@ size_t HostWlan::scan(ScanEntry* out, size_t max) {
   const bool connecting = timer_ != 0;
   if (!connecting) set_phase(RadioState::Scanning);
   env_.clock.advance_us(env_.sample_us(env_.timing.scan_full));
-  if (!connecting) set_phase(status() == WlanStatus::GotIp ? RadioState::Connected : RadioState::Off);
+  if (!connecting)
+    set_phase(status() == WlanStatus::GotIp ? RadioState::Connected : RadioState::Off);
   return n;
 }
 

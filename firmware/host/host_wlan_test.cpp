@@ -54,11 +54,10 @@ TEST_F(HostWlanTest, ConnectGoesThroughScanAssociationAndDhcpInVirtualTime) {
   // The radio's phases, each at its exact instant.
   std::vector<std::pair<uint64_t, RadioState>> phases;
   for (const auto& r : rec.radio) phases.emplace_back(r.t_us / 1000, r.state);
-  const std::vector<std::pair<uint64_t, RadioState>> expected = {
-      {100, RadioState::Scanning},
-      {2100, RadioState::Associating},
-      {2250, RadioState::Dhcp},
-      {3450, RadioState::Connected}};
+  const std::vector<std::pair<uint64_t, RadioState>> expected = {{100, RadioState::Scanning},
+                                                                 {2100, RadioState::Associating},
+                                                                 {2250, RadioState::Dhcp},
+                                                                 {3450, RadioState::Connected}};
   EXPECT_EQ(phases, expected);
 
   uint8_t bssid[6];

@@ -66,7 +66,8 @@ TEST_F(HttpClientTest, ChunkedReply) {
 }
 
 TEST_F(HttpClientTest, ServerErrorIsHttpStatusWithTheBody) {
-  HttpTestServer server([](const RecordedRequest&) { return Reply::status(500, "database is down"); });
+  HttpTestServer server(
+      [](const RecordedRequest&) { return Reply::status(500, "database is down"); });
   const HttpResult r = post(server);
   EXPECT_EQ(r.err, Err::HttpStatus);
   EXPECT_EQ(r.status, 500);

@@ -62,15 +62,21 @@ struct TempDirectory {
   std::filesystem::path path;
 };
 
-inline std::string tutorial_config(const std::string& url, const std::string& password = "correct horse battery",
+inline std::string tutorial_config(const std::string& url,
+                                   const std::string& password = "correct horse battery",
                                    const std::string& extra = "") {
   return "WIFI_SSID = 'buttonhook-demo'\n"
-         "WIFI_PASSWORD = '" + password + "'\n"
-         "WEBHOOK_URL = '" + url + "'\n"
+         "WIFI_PASSWORD = '" +
+         password +
+         "'\n"
+         "WEBHOOK_URL = '" +
+         url +
+         "'\n"
          "BUTTON_ID = 'micropython1'\n"
          "LED_PIN = 2 # D4\n"
          "LED2_PIN = 16 # D0\n"
-         "DEBUG_PIN = 14 # D5\n" + extra;
+         "DEBUG_PIN = 14 # D5\n" +
+         extra;
 }
 
 // A board over a world with one AP ("buttonhook-demo", the tutorial

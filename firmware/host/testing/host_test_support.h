@@ -25,7 +25,8 @@ inline host::RadioTiming fixed_timing() {
   return t;
 }
 
-inline host::AccessPoint test_ap(const std::string& ssid = "home", const std::string& password = "secret-pass") {
+inline host::AccessPoint test_ap(const std::string& ssid = "home",
+                                 const std::string& password = "secret-pass") {
   host::AccessPoint ap;
   ap.ssid = ssid;
   ap.password = password;
@@ -51,7 +52,9 @@ struct Recorder : host::HostObserver {
   std::vector<Pin> pins;
   std::vector<Radio> radio;
 
-  void on_serial(uint64_t t_us, std::string_view line) override { serial.emplace_back(t_us, std::string(line)); }
+  void on_serial(uint64_t t_us, std::string_view line) override {
+    serial.emplace_back(t_us, std::string(line));
+  }
   void on_pin(uint64_t t_us, uint8_t pin, bool output, bool level) override {
     pins.push_back({t_us, pin, output, level});
   }

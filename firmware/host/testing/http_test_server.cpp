@@ -10,8 +10,8 @@
 #include <sys/socket.h>  // socket API
 #include <unistd.h>      // close, pipe
 
-#include <chrono>   // timeouts
-#include <cstdlib>  // strtoul
+#include <chrono>     // timeouts
+#include <cstdlib>    // strtoul
 #include <stdexcept>  // setup failures
 
 namespace bh::testing {
@@ -64,8 +64,10 @@ std::string RecordedRequest::header(const std::string& name) const {
 
 Reply Reply::status(int code, const std::string& body, const std::string& content_type) {
   Reply r;
-  r.raw = "HTTP/1.1 " + std::to_string(code) + " " + reason(code) + "\r\nContent-Type: " + content_type +
-          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  r.raw = "HTTP/1.1 " + std::to_string(code) + " " + reason(code) +
+          "\r\nContent-Type: " + content_type +
+          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+          body;
   return r;
 }
 
@@ -102,7 +104,8 @@ HttpTestServer::HttpTestServer(Handler handler) : handler_(std::move(handler)) {
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 16) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::listen(listen_fd_, 16) != 0) {
     throw std::runtime_error("bind/listen on 127.0.0.1 failed");
   }
   socklen_t len = sizeof a;
@@ -137,7 +140,8 @@ size_t HttpTestServer::request_count() const {
 
 bool HttpTestServer::wait_for_requests(size_t n, int timeout_ms) const {
   std::unique_lock<std::mutex> lock(mu_);
-  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] { return requests_.size() >= n; });
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                      [&] { return requests_.size() >= n; });
 }
 
 // Waits for fd to be readable; false on timeout or when the server stops.
@@ -238,7 +242,10 @@ uint16_t unused_port() {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return 0;
+  }
   socklen_t len = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);

@@ -31,13 +31,14 @@ struct RecordedRequest {
 };
 
 struct Reply {
-  std::string raw;      // exactly the bytes to send: status line, headers, body
-  int delay_ms = 0;     // wait this long before answering
-  bool hang = false;    // never answer; keep the connection until the client leaves
+  std::string raw;    // exactly the bytes to send: status line, headers, body
+  int delay_ms = 0;   // wait this long before answering
+  bool hang = false;  // never answer; keep the connection until the client leaves
   size_t cut_after = std::string::npos;  // send only this many bytes, then close
 
   // "HTTP/1.1 <status> <reason>" with Content-Length, Connection: close.
-  static Reply status(int code, const std::string& body, const std::string& content_type = "text/plain");
+  static Reply status(int code, const std::string& body,
+                      const std::string& content_type = "text/plain");
   // The same answer in chunked transfer encoding, one chunk per piece.
   static Reply chunked(int code, const std::vector<std::string>& pieces);
 };
