@@ -1,6 +1,6 @@
 #include "script.h"
 
-#include <cmath>    // std::isfinite
+#include <cmath>    // std::isfinite, std::llround
 #include <cstdlib>  // strtod
 
 namespace bh::sim {
