@@ -38,6 +38,43 @@ uint64_t Env::sample_us(const RangeMs& r) {
   return static_cast<uint64_t>(d(rng) * 1000.0);
 }
 
+const char* fault_name(FaultKind k) {
+  switch (k) {
+    case FaultKind::ApDown: return "ap-down";
+    case FaultKind::WrongPassword: return "wrong-password";
+    case FaultKind::DnsFailure: return "dns-failure";
+    case FaultKind::HubDown: return "hub-down";
+    case FaultKind::Http5xx: return "hub-5xx";
+    case FaultKind::HttpSlow: return "hub-slow";
+    case FaultKind::ResetMidRequest: return "reset-mid-request";
+    case FaultKind::ResetAfterForward: return "reset-after-forward";
+  }
+  return "?";
+}
+
+std::optional<FaultKind> parse_fault_kind(std::string_view name) {
+  for (int i = 0; i <= int(kLastFaultKind); ++i) {
+    const auto k = FaultKind(i);
+    if (name == fault_name(k)) return k;
+  }
+  if (name == "reset") return FaultKind::ResetMidRequest;  // the short name in the issue
+  return std::nullopt;
+}
+
+const Fault* World::fault_at(FaultKind kind, uint64_t t_ms) const {
+  for (const Fault& f : faults) {
+    if (f.kind == kind && f.window.contains(t_ms)) return &f;
+  }
+  return nullptr;
+}
+
+const Fault* World::proxy_fault_at(uint64_t t_ms) const {
+  for (const Fault& f : faults) {
+    if (is_proxy_fault(f.kind) && f.window.contains(t_ms)) return &f;
+  }
+  return nullptr;
+}
+
 std::string ip_to_string(const Ip4& ip) {
   char buf[16];
   snprintf(buf, sizeof buf, "%u.%u.%u.%u", ip.b[0], ip.b[1], ip.b[2], ip.b[3]);

@@ -11,6 +11,7 @@
 
 #include <array>        // BSSIDs
 #include <map>          // DNS table, routes
+#include <memory>       // the shared fault proxy
 #include <optional>     // std::optional
 #include <random>       // std::mt19937_64
 #include <string>       // names
@@ -79,6 +80,40 @@ struct Endpoint {
   uint16_t port = 0;
 };
 
+// Faults of the world as a whole, each active during a window of virtual
+// time. AccessPoint::down is one AP's own outage; these hit every AP, every
+// name, every connection. The HTTP-path kinds are played by FaultProxy
+// (fault_proxy.h), a real TCP proxy between the board and the real server.
+enum class FaultKind : uint8_t {
+  ApDown,             // every access point off the air: NoApFound, links drop
+  WrongPassword,      // every AP refuses the board's key (the router's key changed)
+  DnsFailure,         // names do not resolve: DnsFailed (dotted literals still work)
+  HubDown,            // nothing listens: connections are refused (ConnectFailed)
+  Http5xx,            // the proxy answers Fault::status itself; the server sees nothing
+  HttpSlow,           // the server gets the request and answers; the answer is held
+                      // past every timeout (the board sees Timeout, the server committed)
+  ResetMidRequest,    // half the request reaches the server, then both sides are
+                      // cut; the board sees a reset (IoError), the server stores nothing
+  ResetAfterForward,  // the server got the whole request and answered; the board
+                      // gets a reset instead of the answer (IoError, server committed)
+};
+constexpr FaultKind kLastFaultKind = FaultKind::ResetAfterForward;
+// "ap-down", "wrong-password", "dns-failure", "hub-down", "hub-5xx",
+// "hub-slow", "reset-mid-request", "reset-after-forward".
+const char* fault_name(FaultKind k);
+std::optional<FaultKind> parse_fault_kind(std::string_view name);
+// Played by FaultProxy on the connection (not by the HAL itself).
+inline bool is_proxy_fault(FaultKind k) {
+  return k == FaultKind::Http5xx || k == FaultKind::HttpSlow || k == FaultKind::ResetMidRequest ||
+         k == FaultKind::ResetAfterForward;
+}
+
+struct Fault {
+  FaultKind kind = FaultKind::ApDown;
+  TimeWindow window;
+  int status = 500;  // Http5xx: the status the proxy answers (500..599)
+};
+
 struct World {
   std::vector<AccessPoint> aps;
   // DNS table, names in lower case. A name with a port resolves to an
@@ -90,6 +125,16 @@ struct World {
   uint16_t battery_mv = 3300;   // what Machine::battery_mv() reads
   uint32_t chip_id = 0xc0ffee;  // 24 bits, as ESP.getChipId()
   bool gpio16_rst = false;      // GPIO16 wired to RST: timed deep sleep wakes
+  std::vector<Fault> faults;    // world-wide faults in virtual time
+
+  // The first fault of this kind active at t_ms, or nullptr.
+  const Fault* fault_at(FaultKind kind, uint64_t t_ms) const;
+  // The first proxy-played fault (is_proxy_fault) active at t_ms, or nullptr.
+  const Fault* proxy_fault_at(uint64_t t_ms) const;
+  // The AP is on the air: not in one of its own down windows, no ApDown fault.
+  bool ap_up(const AccessPoint& ap, uint64_t t_ms) const {
+    return ap.up_at(t_ms) && fault_at(FaultKind::ApDown, t_ms) == nullptr;
+  }
 };
 
 // ---------------------------------------------------------------- Radio ---
@@ -119,6 +164,7 @@ class HostObserver {
 };
 
 class Env;
+class FaultProxy;
 
 // The inputs that decide RadioState; each HAL piece sets its own.
 class Radio {
@@ -177,6 +223,16 @@ class Env {
   std::mt19937_64 rng;
   HostObserver* observer = nullptr;
   Radio radio;
+  // When set, socket operations cost modelled virtual time instead of their
+  // real duration, so that a seed alone decides every instant (the fleet
+  // sets it; a single board keeps real durations): a connect and the first
+  // read after a write (the server's answer) cost one draw each, other
+  // writes and reads nothing. A wait that ends in a timeout costs its
+  // timeout either way.
+  std::optional<RangeMs> net_round_trip;
+  // Plays the HTTP-path faults; HostNet starts one on first need. Boards of
+  // a fleet share one (its thread serves them all).
+  std::shared_ptr<FaultProxy> fault_proxy;
 };
 
 // Dotted quad, for logs and tests.

@@ -8,10 +8,11 @@
 #include <sys/socket.h>   // socket, connect, send, recv
 #include <unistd.h>       // close
 
-#include <algorithm>  // std::transform
+#include <algorithm>  // std::transform, std::min
 #include <chrono>     // real time of socket operations
 #include <string>     // names
 
+#include "fault_proxy.h"
 #include "host_wlan.h"
 
 namespace bh::host {
@@ -21,24 +22,41 @@ namespace {
 using RealClock = std::chrono::steady_clock;
 
 // Runs a socket operation with the radio in `state`, then moves virtual time
-// on by the real time it took.
+// on by what it cost: its real duration, or the modelled cost when the Env
+// models the network (Env::net_round_trip), or a whole timeout when it
+// waited one out.
 class Airtime {
  public:
   Airtime(Env& env, RadioState state) : env_(env), start_(RealClock::now()) {
     env_.radio.set_traffic(state);
   }
   ~Airtime() {
-    const auto us =
-        std::chrono::duration_cast<std::chrono::microseconds>(RealClock::now() - start_).count();
-    env_.clock.advance_us(static_cast<uint64_t>(us > 0 ? us : 0));
+    uint64_t us = 0;
+    if (cost_us_) {
+      us = *cost_us_;
+    } else if (env_.net_round_trip) {
+      us = round_trip_ ? env_.sample_us(*env_.net_round_trip) : 0;
+    } else {
+      const auto real =
+          std::chrono::duration_cast<std::chrono::microseconds>(RealClock::now() - start_).count();
+      us = static_cast<uint64_t>(real > 0 ? real : 0);
+    }
+    env_.clock.advance_us(us);
     env_.radio.set_traffic(RadioState::Off);
   }
   Airtime(const Airtime&) = delete;
   Airtime& operator=(const Airtime&) = delete;
 
+  // A modelled network charges one round trip for this operation.
+  void round_trip() { round_trip_ = true; }
+  // The operation waited out a timeout: it costs exactly that.
+  void timed_out(uint32_t timeout_ms) { cost_us_ = uint64_t(timeout_ms) * 1000; }
+
  private:
   Env& env_;
   RealClock::time_point start_;
+  bool round_trip_ = false;
+  std::optional<uint64_t> cost_us_;
 };
 
 // poll() for one fd, resuming after signals with the time left.
@@ -78,13 +96,23 @@ class HostNet::HostStream final : public Stream {
     if (fd_ < 0) return -int32_t(Err::Closed);
     if (len == 0) return -int32_t(Err::Invalid);
     Airtime air(env_, RadioState::Rx);
-    return raw_read(buf, len, timeout_ms);
+    if (awaiting_answer_) air.round_trip();
+    const int32_t n = raw_read(buf, len, timeout_ms);
+    if (n == -int32_t(Err::Timeout)) {
+      air.timed_out(timeout_ms);
+    } else {
+      awaiting_answer_ = false;
+    }
+    return n;
   }
 
   Err write(const uint8_t* data, size_t len, uint32_t timeout_ms) override {
     if (fd_ < 0) return Err::Closed;
     Airtime air(env_, RadioState::Tx);
-    return raw_write(data, len, timeout_ms);
+    const Err e = raw_write(data, len, timeout_ms);
+    if (e == Err::Timeout) air.timed_out(timeout_ms);
+    awaiting_answer_ = true;
+    return e;
   }
 
   void close() override {
@@ -96,9 +124,20 @@ class HostNet::HostStream final : public Stream {
   void shut() {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
+    proxy_.reset();
+  }
+  // The connection goes through the fault proxy from this local port.
+  void set_proxy(std::shared_ptr<FaultProxy> proxy, uint16_t local_port) {
+    proxy_ = std::move(proxy);
+    local_port_ = local_port;
   }
 
  private:
+  // How long one real wait lasts before asking the proxy whether the peer
+  // has gone silent for good (hub-slow): short, so a held answer costs
+  // almost no real time.
+  static constexpr uint32_t kSilenceCheckMs = 1;
+
   // The byte transport; a TLS stream would wrap these two.
   int32_t raw_read(uint8_t* buf, size_t len, uint32_t timeout_ms) {
     const auto deadline = RealClock::now() + std::chrono::milliseconds(timeout_ms);
@@ -107,12 +146,15 @@ class HostNet::HostStream final : public Stream {
       if (n >= 0) return int32_t(n);
       if (errno == EINTR) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) return -int32_t(Err::IoError);
+      if (proxy_ && proxy_->silent(local_port_)) return -int32_t(Err::Timeout);
       const auto left =
           std::chrono::ceil<std::chrono::milliseconds>(deadline - RealClock::now()).count();
       if (left <= 0) return -int32_t(Err::Timeout);
-      const int r = poll_one(fd_, POLLIN, uint32_t(left));
+      const uint32_t wait =
+          proxy_ ? std::min<uint32_t>(uint32_t(left), kSilenceCheckMs) : uint32_t(left);
+      const int r = poll_one(fd_, POLLIN, wait);
       if (r < 0) return -int32_t(Err::IoError);
-      if (r == 0) return -int32_t(Err::Timeout);
+      if (r == 0 && !proxy_) return -int32_t(Err::Timeout);
     }
   }
 
@@ -140,6 +182,9 @@ class HostNet::HostStream final : public Stream {
   Env& env_;
   int fd_;
   bool closed_ = false;
+  bool awaiting_answer_ = false;  // a write went out; the next read waits for the answer
+  std::shared_ptr<FaultProxy> proxy_;
+  uint16_t local_port_ = 0;
 };
 
 // ---------------------------------------------------------------- Listener
@@ -167,6 +212,7 @@ class HostNet::HostListener final : public Listener {
         return nullptr;
       }
       if (r == 0) {
+        air.timed_out(timeout_ms);
         *err = Err::Timeout;
         return nullptr;
       }
@@ -229,6 +275,8 @@ Err HostNet::resolve(StrRef host, Ip4* out, uint32_t timeout_ms) {
     env_.clock.advance_us(d);
     env_.radio.set_traffic(RadioState::Off);
   }
+  // The resolver is broken (fault): SERVFAIL or no answer, for every name.
+  if (env_.world.fault_at(FaultKind::DnsFailure, env_.clock.now_ms())) return Err::DnsFailed;
   uint32_t mapped = kMappedBase;
   for (const auto& [n, endpoint] : env_.world.dns) {
     if (n == lower) {
@@ -272,6 +320,7 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
     return nullptr;
   }
   const std::optional<Endpoint> where = route(ip, port);
+  const uint64_t now_ms = env_.clock.now_ms();
   if (!where) {
     // SYNs into a world without that host: nobody answers.
     env_.radio.set_traffic(RadioState::Tx);
@@ -291,6 +340,25 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
     *err = Err::Overflow;  // lwIP's pcb pool is exhausted
     return nullptr;
   }
+  if (env_.world.fault_at(FaultKind::HubDown, now_ms)) {
+    // Nothing listens there: the SYN is answered with RST.
+    Airtime air(env_, RadioState::Tx);
+    air.round_trip();
+    *err = Err::ConnectFailed;
+    return nullptr;
+  }
+  // A fault on the HTTP path: the connection goes to the proxy that plays it.
+  const Fault* fault = env_.world.proxy_fault_at(now_ms);
+  Endpoint dial = *where;
+  if (fault) {
+    if (!env_.fault_proxy) env_.fault_proxy = std::make_shared<FaultProxy>();
+    const std::optional<Endpoint> entry = env_.fault_proxy->entry();
+    if (!entry) {
+      *err = Err::IoError;
+      return nullptr;
+    }
+    dial = *entry;
+  }
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     *err = Err::IoError;
@@ -299,12 +367,14 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
   Err result = Err::Ok;
   {
     Airtime air(env_, RadioState::Tx);
-    const sockaddr_in addr = to_sockaddr(*where);
+    air.round_trip();
+    const sockaddr_in addr = to_sockaddr(dial);
     int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
     if (r != 0 && errno == EINPROGRESS) {
       const int p = poll_one(fd, POLLOUT, timeout_ms);
       if (p == 0) {
         result = Err::ConnectTimeout;
+        air.timed_out(timeout_ms);
       } else if (p < 0) {
         result = Err::ConnectFailed;
       } else {
@@ -325,6 +395,14 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   streams_[slot] = std::make_unique<HostStream>(env_, fd);
+  if (fault) {
+    sockaddr_in local{};
+    socklen_t len = sizeof local;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len);
+    const uint16_t local_port = ntohs(local.sin_port);
+    env_.fault_proxy->attach(local_port, *where, *fault);
+    streams_[slot]->set_proxy(env_.fault_proxy, local_port);
+  }
   *err = Err::Ok;
   return streams_[slot].get();
 }

@@ -106,7 +106,7 @@ void HostWlan::after_scan() {
   int best = -1;
   for (size_t i = 0; i < env_.world.aps.size(); ++i) {
     const AccessPoint& ap = env_.world.aps[i];
-    if (ap.ssid != ssid_ || !ap.up_at(now_ms)) continue;
+    if (ap.ssid != ssid_ || !env_.world.ap_up(ap, now_ms)) continue;
     if (by_bssid && memcmp(ap.bssid.data(), hint_.bssid, 6) != 0) continue;
     if (by_bssid && hint_.channel != 0 && hint_.channel != ap.channel) continue;
     // The SDK picks the strongest AP with the SSID.
@@ -125,7 +125,7 @@ void HostWlan::after_scan() {
 void HostWlan::after_assoc() {
   timer_ = 0;
   const AccessPoint* ap = current_ap();
-  if (!ap || !ap->up_at(env_.clock.now_ms())) {
+  if (!ap || !env_.world.ap_up(*ap, env_.clock.now_ms())) {
     fail(WlanStatus::NoApFound);
     return;
   }
@@ -135,7 +135,9 @@ void HostWlan::after_assoc() {
       fail(WlanStatus::ConnectFail);
       return;
     }
-    if (password_ != ap->password) {
+    const bool key_changed =
+        env_.world.fault_at(FaultKind::WrongPassword, env_.clock.now_ms()) != nullptr;
+    if (password_ != ap->password || key_changed) {
       // The 4-way handshake times out (message 1/4 retries) before the SDK
       // reports the wrong key; the radio keeps trying meanwhile.
       const uint64_t d = env_.sample_us(env_.timing.wrong_password);
@@ -199,7 +201,7 @@ void HostWlan::disconnect() {
 WlanStatus HostWlan::status() {
   if (station() && status_ == WlanStatus::GotIp) {
     const AccessPoint* ap = current_ap();
-    if (!ap || !ap->up_at(env_.clock.now_ms())) {
+    if (!ap || !env_.world.ap_up(*ap, env_.clock.now_ms())) {
       // Beacons stopped: the link is gone and the SDK starts reconnecting.
       ap_index_ = -1;
       lease_ = IfConfig();
@@ -230,7 +232,7 @@ size_t HostWlan::scan(ScanEntry* out, size_t max) {
   size_t n = 0;
   for (const AccessPoint& ap : env_.world.aps) {
     if (n >= max) break;
-    if (!ap.up_at(now_ms)) continue;
+    if (!env_.world.ap_up(ap, now_ms)) continue;
     ScanEntry& e = out[n++];
     e = ScanEntry();
     // A hidden AP answers a broadcast probe with an empty SSID.

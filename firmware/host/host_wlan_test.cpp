@@ -259,5 +259,51 @@ TEST_F(HostWlanTest, SoftApConfigChecksTheWpa2Rules) {
   EXPECT_EQ(sta.config("ignored", "x"), Err::Ok);
 }
 
+// ---- world-wide faults (World::faults) ----
+
+TEST_F(HostWlanTest, ApDownFaultTakesEveryAccessPointOffTheAirDuringItsWindow) {
+  env.world.aps.push_back(test_ap("home", "secret-pass"));  // a second AP, same network
+  env.world.faults.push_back(Fault{FaultKind::ApDown, TimeWindow{0, 30000}});
+  sta.active(true);
+  sta.connect("home", "secret-pass", nullptr);
+  EXPECT_EQ(wait(), WlanStatus::NoApFound);
+  ScanEntry seen[4];
+  EXPECT_EQ(sta.scan(seen, 4), 0u);
+  env.clock.advance_ms(30000);
+  sta.connect("home", "secret-pass", nullptr);
+  EXPECT_EQ(wait(), WlanStatus::GotIp);
+}
+
+TEST_F(HostWlanTest, ApDownFaultStartingWhileAssociatedDropsTheLink) {
+  env.world.faults.push_back(Fault{FaultKind::ApDown, TimeWindow{10000, 20000}});
+  sta.active(true);
+  sta.connect("home", "secret-pass", nullptr);
+  EXPECT_EQ(wait(), WlanStatus::GotIp);
+  env.clock.advance_ms(10000 - now_ms());
+  EXPECT_EQ(sta.status(), WlanStatus::Connecting);
+  EXPECT_FALSE(sta.isconnected());
+}
+
+TEST_F(HostWlanTest, WrongPasswordFaultRefusesTheRightKeyDuringItsWindow) {
+  env.world.faults.push_back(Fault{FaultKind::WrongPassword, TimeWindow{0, 60000}});
+  sta.active(true);
+  sta.connect("home", "secret-pass", nullptr);
+  EXPECT_EQ(wait(), WlanStatus::WrongPassword);
+  // scan 2000 + association 150 + handshake timeouts 3000 (fixed timing)
+  EXPECT_EQ(now_ms(), 5150u);
+  env.clock.advance_ms(60000 - now_ms());
+  sta.connect("home", "secret-pass", nullptr);
+  EXPECT_EQ(wait(), WlanStatus::GotIp);
+}
+
+TEST(FaultNames, RoundTripAndTheShortResetName) {
+  for (int i = 0; i <= int(kLastFaultKind); ++i) {
+    const auto k = FaultKind(i);
+    EXPECT_EQ(parse_fault_kind(fault_name(k)), k) << fault_name(k);
+  }
+  EXPECT_EQ(parse_fault_kind("reset"), FaultKind::ResetMidRequest);
+  EXPECT_EQ(parse_fault_kind("hub-500"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace bh::host
