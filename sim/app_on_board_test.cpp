@@ -3,6 +3,7 @@
 // it receives.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "app.h"
@@ -206,6 +207,117 @@ TEST_F(AppOnBoardTest, DebugJumperKeepsTheBoardAwakeAndAPressWhileAwakeFiresToo)
   board->press();  // cause 6 again, now it sleeps afterwards
   EXPECT_EQ(server.request_count(), 2u);
   EXPECT_EQ(board->state(), Board::State::DeepSleep);
+}
+
+// ---- world faults, each as the app sees it (sim/README.md "Faults") ----
+
+struct FaultOnBoardTest : AppOnBoardTest {
+  // A fault from now on; the board was powered on first.
+  void fault(host::FaultKind kind, int status = 500) {
+    host::Fault f;
+    f.kind = kind;
+    f.status = status;
+    f.window.from_ms = env.clock.now_ms();
+    board->add_fault(f);
+  }
+  void press_once() {
+    board->power_on();
+    board->advance_us(1'000'000);
+  }
+};
+
+TEST_F(FaultOnBoardTest, ApDownIsAWifiError) {
+  press_once();
+  fault(host::FaultKind::ApDown);
+  board->press();
+  EXPECT_TRUE(out.has("* fault ap-down begins: every access point is off the air")) << out.all();
+  EXPECT_TRUE(out.has("(wifi-no-ap-found)")) << out.all();
+  EXPECT_EQ(board->app()->last_error(), Err::WifiNoApFound);
+  EXPECT_EQ(server.connection_count(), 0u);
+  expect_error_blink();
+}
+
+TEST_F(FaultOnBoardTest, WrongPasswordIsAWifiError) {
+  press_once();
+  fault(host::FaultKind::WrongPassword);
+  board->press();
+  EXPECT_EQ(board->app()->last_error(), Err::WifiWrongPassword) << out.all();
+  expect_no_password_anywhere();
+}
+
+TEST_F(FaultOnBoardTest, DnsFailureIsReported) {
+  press_once();
+  fault(host::FaultKind::DnsFailure);
+  board->press();
+  EXPECT_EQ(board->app()->last_error(), Err::DnsFailed) << out.all();
+  EXPECT_EQ(server.connection_count(), 0u);
+}
+
+TEST_F(FaultOnBoardTest, Hub5xxIsWebhookFailedWith500) {
+  press_once();
+  fault(host::FaultKind::Http5xx);
+  board->press();
+  EXPECT_TRUE(out.has("Webhook failed")) << out.all();
+  EXPECT_TRUE(out.has("Error: HTTP 500")) << out.all();
+  EXPECT_EQ(board->app()->last_status(), 500);
+  EXPECT_EQ(board->app()->last_press(), PressResult::Failed);
+  EXPECT_EQ(server.connection_count(), 0u);  // the proxy answered
+  expect_error_blink();
+}
+
+TEST_F(FaultOnBoardTest, HubSlowIsATimeoutAfterTheHubGotTheRequest) {
+  press_once();
+  fault(host::FaultKind::HttpSlow);
+  const auto real_start = std::chrono::steady_clock::now();
+  board->press();
+  EXPECT_LT(std::chrono::steady_clock::now() - real_start, std::chrono::seconds(2));
+  EXPECT_TRUE(out.has("Webhook failed")) << out.all();
+  EXPECT_EQ(board->app()->last_error(), Err::Timeout) << out.all();
+  EXPECT_TRUE(server.wait_for_requests(1, 2000));
+  // Invoking .. failed: the config's HTTP_TIMEOUT (10 s) in virtual time.
+  const auto* invoking = out.find("Invoking webhook");
+  const auto* failed = out.find("Webhook failed");
+  ASSERT_TRUE(invoking && failed);
+  EXPECT_GE(failed->t_us - invoking->t_us, 10'000'000u);
+}
+
+TEST_F(FaultOnBoardTest, ResetMidRequestIsAnIoErrorAndNothingReachesTheHub) {
+  press_once();
+  fault(host::FaultKind::ResetMidRequest);
+  board->press();
+  EXPECT_EQ(board->app()->last_error(), Err::IoError) << out.all();
+  EXPECT_TRUE(out.has("(io-error)")) << out.all();
+  EXPECT_EQ(server.request_count(), 0u);
+}
+
+TEST_F(FaultOnBoardTest, ResetAfterForwardIsAnIoErrorButTheHubGotTheRequest) {
+  press_once();
+  fault(host::FaultKind::ResetAfterForward);
+  board->press();
+  EXPECT_EQ(board->app()->last_error(), Err::IoError) << out.all();
+  EXPECT_TRUE(server.wait_for_requests(1, 2000));
+}
+
+TEST_F(FaultOnBoardTest, HubDownIsConnectFailed) {
+  press_once();
+  fault(host::FaultKind::HubDown);
+  board->press();
+  EXPECT_EQ(board->app()->last_error(), Err::ConnectFailed) << out.all();
+}
+
+TEST_F(FaultOnBoardTest, AFaultWindowEndsAndTheNextPressGetsThrough) {
+  press_once();
+  host::Fault f;
+  f.kind = host::FaultKind::Http5xx;
+  f.window = host::TimeWindow{env.clock.now_ms(), env.clock.now_ms() + 20'000};
+  board->add_fault(f);
+  board->press();
+  EXPECT_EQ(board->app()->last_status(), 500);
+  board->advance_us(20'000'000);
+  EXPECT_TRUE(out.has("* fault hub-5xx ends")) << out.all();
+  board->press();
+  EXPECT_EQ(board->app()->last_press(), PressResult::Delivered) << out.all();
+  EXPECT_EQ(server.request_count(), 1u);
 }
 
 }  // namespace

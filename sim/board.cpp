@@ -5,6 +5,7 @@
 #include <algorithm>  // std::sort
 
 #include "crash_guard.h"
+#include "faults.h"
 #include "host_gpio.h"
 
 namespace bh::sim {
@@ -39,9 +40,14 @@ Board::Board(host::Env& env, std::filesystem::path files_dir, PowerModel power, 
   hal_.halt();
   hook_ = env_.clock.add_hook([this](uint64_t, uint64_t) { flush(); });
   update_power();
+  for (size_t i = 0; i < env_.world.faults.size(); ++i) announce(i);
 }
 
 Board::~Board() {
+  for (const auto& [begin, end] : fault_timers_) {
+    env_.clock.cancel(begin);
+    env_.clock.cancel(end);
+  }
   env_.clock.remove_hook(hook_);
   if (env_.observer == this) env_.observer = nullptr;
 }
@@ -110,6 +116,58 @@ void Board::power_off() {
   wake_at_us_.reset();
   update_power();
   if (was_awake) end_wake("power-off");
+}
+
+void Board::add_fault(const host::Fault& fault) {
+  env_.world.faults.push_back(fault);
+  announce(env_.world.faults.size() - 1);
+}
+
+void Board::clear_faults() {
+  const uint64_t now_ms = env_.clock.now_ms();
+  for (size_t i = 0; i < env_.world.faults.size(); ++i) {
+    host::Fault& f = env_.world.faults[i];
+    if (f.window.to_ms <= now_ms) continue;  // over already
+    if (f.window.from_ms <= now_ms) {
+      say(LineKind::Board, std::string("* fault ") + host::fault_name(f.kind) + " ends");
+    }
+    f.window.to_ms = f.window.from_ms <= now_ms ? now_ms : f.window.from_ms;
+    if (i < fault_timers_.size()) {
+      env_.clock.cancel(fault_timers_[i].first);
+      env_.clock.cancel(fault_timers_[i].second);
+    }
+  }
+}
+
+void Board::announce(size_t index) {
+  // Timers keep the lines at the fault's own instants; they look the fault
+  // up by index because the world's vector may grow meanwhile.
+  const host::Fault f = env_.world.faults[index];
+  const uint64_t to_ms = f.window.to_ms;
+  auto say_begin = [this, index] {
+    const host::Fault& now = env_.world.faults[index];
+    std::string text =
+        std::string("* fault ") + host::fault_name(now.kind) + " begins: " + describe_fault(now);
+    if (now.window.to_ms != UINT64_MAX) {
+      text += " (until " + seconds_text(now.window.to_ms * 1000) + " s)";
+    }
+    say(LineKind::Warning, text);
+  };
+  host::Clock::TimerId begin = 0;
+  if (f.window.from_ms * 1000 <= env_.clock.now_us()) {
+    if (to_ms * 1000 > env_.clock.now_us()) say_begin();
+  } else {
+    begin = env_.clock.schedule_at_us(f.window.from_ms * 1000, say_begin);
+  }
+  host::Clock::TimerId end = 0;
+  if (to_ms != UINT64_MAX && to_ms * 1000 > env_.clock.now_us()) {
+    end = env_.clock.schedule_at_us(to_ms * 1000, [this, index] {
+      say(LineKind::Board,
+          std::string("* fault ") + host::fault_name(env_.world.faults[index].kind) + " ends");
+    });
+  }
+  if (fault_timers_.size() <= index) fault_timers_.resize(index + 1);
+  fault_timers_[index] = {begin, end};
 }
 
 void Board::advance_us(uint64_t us) {

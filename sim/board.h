@@ -78,6 +78,12 @@ class Board final : public host::HostObserver {
   void press();
   void jumper(bool on);
   void power_off();
+  // A world fault (its window in virtual time); "* fault ... begins/ends"
+  // lines mark it. Faults already in the world when the board was built are
+  // announced the same way.
+  void add_fault(const host::Fault& fault);
+  // Every fault active now ends now; later ones are dropped.
+  void clear_faults();
   // Virtual time passes: an awake board runs loop(), a timer wake fires.
   void advance_us(uint64_t us);
   // Prints what is pending for this instant (LED changes).
@@ -123,6 +129,7 @@ class Board final : public host::HostObserver {
   PowerState power_state() const;
   void update_power();
   void say(LineKind kind, const std::string& text);
+  void announce(size_t fault_index);
   std::string led_name(uint8_t pin) const;
   std::string pin_name(uint8_t pin) const;
 
@@ -145,6 +152,8 @@ class Board final : public host::HostObserver {
   int hook_ = 0;
   int boots_ = 0;
   host::HostObserver* tap_ = nullptr;
+  // The announcement timers of each world fault (begin, end), by index.
+  std::vector<std::pair<host::Clock::TimerId, host::Clock::TimerId>> fault_timers_;
 };
 
 }  // namespace bh::sim

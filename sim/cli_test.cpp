@@ -278,5 +278,55 @@ TEST_F(CliTest, ExampleWorldWorksWithTheTutorialConfig) {
   EXPECT_TRUE(r.has("timeline: state segments"));
 }
 
+TEST_F(CliTest, FaultEventsActFromNowAndAreAnnounced) {
+  bh::testing::HttpTestServer server;
+  const std::string dns = "maker.ifttt.com=127.0.0.1:" + std::to_string(server.port());
+  const Result r = run_sim({"--config", config, "--dns", dns, "power-on", "fault", "hub-503", "30",
+                            "press", "advance", "30", "press", "fault", "dns-failure", "press",
+                            "fault", "clear", "press"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.has("] * fault hub-5xx begins: the hub answers 503 (until 30.207 s)")) << r.out;
+  EXPECT_TRUE(r.has("Error: HTTP 503")) << r.out;
+  EXPECT_TRUE(r.has("] * fault hub-5xx ends")) << r.out;
+  EXPECT_TRUE(r.has("] * fault dns-failure begins: names do not resolve")) << r.out;
+  EXPECT_TRUE(r.has("(dns-failed)")) << r.out;
+  EXPECT_TRUE(r.has("] * fault dns-failure ends")) << r.out;
+  // The press after the 5xx window and the one after `fault clear` got through.
+  EXPECT_EQ(server.request_count(), 2u);
+}
+
+TEST_F(CliTest, WorldFileFaultsAreAnnouncedAtTheirInstants) {
+  dir.write("world.toml", R"(
+[[ap]]
+ssid = "buttonhook-demo"
+password = "correct horse battery"
+
+[[fault]]
+kind = "ap-down"
+at = 10
+for = 20
+)");
+  const Result r = run_sim({"--config", config, "--world", (dir.path / "world.toml").string(),
+                            "power-on", "advance", "12", "press", "advance", "20"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.has(
+      "[  10.000] * fault ap-down begins: every access point is off the air (until 30.000 s)"))
+      << r.out;
+  EXPECT_TRUE(r.has("(wifi-no-ap-found)")) << r.out;
+  EXPECT_TRUE(r.has("[  30.000] * fault ap-down ends")) << r.out;
+}
+
+TEST_F(CliTest, BadFaultEventsExit2WithWhatToFix) {
+  Result r = run_sim({"--config", config, "fault", "hub-exploded"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown fault 'hub-exploded'"), std::string::npos) << r.err;
+  r = run_sim({"--config", config, "fault"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("fault needs a kind"), std::string::npos) << r.err;
+  r = run_sim({"--config", config, "fault", "ap-down", "-3"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("lasts seconds"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace bh::sim

@@ -89,6 +89,14 @@ void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
     case K::JumperOff: board.jumper(false); break;
     case K::PowerOff: board.power_off(); break;
     case K::Advance: board.advance_us(e.us); break;
+    case K::Fault: {
+      bh::host::Fault f = e.fault;
+      const uint64_t now_ms = board.env().clock.now_ms();
+      f.window = bh::host::TimeWindow{now_ms, e.us ? now_ms + (e.us + 999) / 1000 : UINT64_MAX};
+      board.add_fault(f);
+      break;
+    }
+    case K::FaultClear: board.clear_faults(); break;
     case K::Wait: {
       // Virtual time follows real time until a signal comes.
       const auto real_start = std::chrono::steady_clock::now();

@@ -3,6 +3,8 @@
 #include <cmath>    // std::isfinite, std::llround
 #include <cstdlib>  // strtod
 
+#include "faults.h"
+
 namespace bh::sim {
 
 const char* events_help() {
@@ -13,14 +15,18 @@ const char* events_help() {
          "  jumper-off         debug jumper off\n"
          "  power-off          cut the power (RTC memory is lost)\n"
          "  advance <seconds>  let virtual time pass (an awake board runs its loop)\n"
-         "  wait               keep running in real time until SIGTERM/SIGINT\n";
+         "  wait               keep running in real time until SIGTERM/SIGINT\n"
+         "  fault <kind> [s]   a world fault from now, for s seconds (default: to the end):\n"
+         "                     ap-down wrong-password dns-failure hub-down hub-5xx hub-503\n"
+         "                     hub-slow reset-mid-request reset-after-forward\n"
+         "  fault clear        end every fault now\n";
 }
 
 bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out,
                   std::string* err) {
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    Event e{Event::Kind::Wait};
+    Event e;
     if (w == "power-on") {
       e.kind = Event::Kind::PowerOn;
     } else if (w == "press") {
@@ -33,6 +39,37 @@ bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out
       e.kind = Event::Kind::PowerOff;
     } else if (w == "wait") {
       e.kind = Event::Kind::Wait;
+    } else if (w == "fault") {
+      if (i + 1 >= words.size()) {
+        *err = std::string("fault needs a kind: ") + fault_words() + ", or clear";
+        return false;
+      }
+      const std::string& k = words[++i];
+      if (k == "clear") {
+        e.kind = Event::Kind::FaultClear;
+      } else {
+        const auto f = fault_from_word(k);
+        if (!f) {
+          *err = "unknown fault '" + k + "' (" + fault_words() + ", or clear)";
+          return false;
+        }
+        e.kind = Event::Kind::Fault;
+        e.fault = *f;
+        // An optional duration: the next word, if it is a number.
+        if (i + 1 < words.size()) {
+          const std::string& n = words[i + 1];
+          char* end = nullptr;
+          const double s = std::strtod(n.c_str(), &end);
+          if (!n.empty() && *end == '\0') {
+            if (!std::isfinite(s) || s <= 0 || s > 1e9) {
+              *err = "fault " + k + " lasts seconds (a number > 0), not '" + n + "'";
+              return false;
+            }
+            e.us = uint64_t(std::llround(s * 1e6));
+            ++i;
+          }
+        }
+      }
     } else if (w == "advance") {
       if (i + 1 >= words.size()) {
         *err = "advance needs a number of seconds, e.g. 'advance 10'";
@@ -49,7 +86,8 @@ bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out
       e.us = uint64_t(std::llround(s * 1e6));
     } else {
       *err = "unknown event '" + w +
-             "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait)";
+             "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait, "
+             "fault <kind> [<seconds>])";
       return false;
     }
     out->push_back(e);

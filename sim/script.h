@@ -1,5 +1,6 @@
 // The script of events the CLI runs, from its arguments or from stdin:
 //   power-on | press | jumper-on | jumper-off | power-off | advance <seconds> | wait
+//   fault <kind> [<seconds>] | fault clear
 #pragma once
 
 #include <stdint.h>  // uint64_t
@@ -7,12 +8,25 @@
 #include <string>  // words
 #include <vector>  // the script
 
+#include "env.h"
+
 namespace bh::sim {
 
 struct Event {
-  enum class Kind { PowerOn, Press, JumperOn, JumperOff, PowerOff, Advance, Wait };
-  Kind kind;
-  uint64_t us = 0;  // Advance: how long
+  enum class Kind {
+    PowerOn,
+    Press,
+    JumperOn,
+    JumperOff,
+    PowerOff,
+    Advance,
+    Wait,
+    Fault,
+    FaultClear
+  };
+  Kind kind = Kind::Wait;
+  uint64_t us = 0;    // Advance: how long; Fault: how long (0 = until the end of the run)
+  host::Fault fault;  // Fault: what (its window is set when it runs)
 };
 
 // Parses words into events; on an error returns false and says why in *err

@@ -7,6 +7,7 @@
 #include <cmath>      // std::llround
 
 #include "errors.h"
+#include "faults.h"
 
 namespace bh::sim {
 
@@ -167,6 +168,45 @@ host::AccessPoint parse_ap(const toml::table& t, const std::string& file, size_t
   return ap;
 }
 
+// Seconds of virtual time: a number >= 0.
+std::optional<double> seconds(const Reader& r, const char* key) {
+  const toml::node* n = r.get(key);
+  if (!n) return std::nullopt;
+  const double v = n->value<double>().value_or(-1);
+  if (!n->is_number() || v < 0)
+    r.fail(n->source(), std::string(key) + " is seconds of virtual time (a number >= 0)");
+  return v;
+}
+
+host::Fault parse_fault(const toml::table& t, const std::string& file, size_t index) {
+  Reader r(t, file, "[[fault]] #" + std::to_string(index + 1));
+  r.known({"kind", "at", "until", "for", "status"});
+  const auto kind = r.text("kind");
+  if (!kind)
+    r.fail(t.source(), "every [[fault]] needs kind = \"...\" (" + std::string(fault_words()) + ")");
+  std::optional<host::Fault> f = fault_from_word(*kind);
+  if (!f)
+    r.fail(r.get("kind")->source(), "unknown fault kind '" + *kind + "' (" + fault_words() + ")");
+  const double at = seconds(r, "at").value_or(0);
+  f->window.from_ms = seconds_to_ms(at);
+  const auto until = seconds(r, "until");
+  const auto lasts = seconds(r, "for");
+  if (until && lasts) r.fail(r.get("for")->source(), "give until or for, not both");
+  if (until) {
+    if (*until <= at) r.fail(r.get("until")->source(), "until must be after at");
+    f->window.to_ms = seconds_to_ms(*until);
+  } else if (lasts) {
+    if (*lasts <= 0) r.fail(r.get("for")->source(), "for must be > 0 seconds");
+    f->window.to_ms = seconds_to_ms(at + *lasts);
+  }
+  if (const auto status = r.integer("status", 500, 599)) {
+    if (f->kind != host::FaultKind::Http5xx)
+      r.fail(r.get("status")->source(), "status is for kind = \"hub-5xx\" only");
+    f->status = int(*status);
+  }
+  return *f;
+}
+
 }  // namespace
 
 std::array<uint8_t, 6> bssid_for(const std::string& ssid) {
@@ -208,7 +248,7 @@ host::World load_world(std::string_view text, const std::string& name) {
   }
   host::World world;
   Reader top(root, name, "the world file");
-  top.known({"board", "ap", "dns", "route"});
+  top.known({"board", "ap", "dns", "route", "fault"});
 
   if (const toml::node* b = root.get("board")) {
     if (!b->is_table()) top.fail(b->source(), "[board] must be a table");
@@ -252,6 +292,12 @@ host::World load_world(std::string_view text, const std::string& name) {
       const host::Endpoint t = parse_endpoint(*to, where(name, r.get("to")->source()));
       world.routes[{host::ip_to_u32(f.ip), f.port}] = t;
     }
+  }
+  if (const toml::node* faults = root.get("fault")) {
+    const toml::array* a = faults->as_array();
+    if (!a || !a->is_array_of_tables()) top.fail(faults->source(), "faults are [[fault]] tables");
+    for (size_t i = 0; i < a->size(); ++i)
+      world.faults.push_back(parse_fault(*(*a)[i].as_table(), name, i));
   }
   return world;
 }

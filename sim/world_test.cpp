@@ -133,5 +133,61 @@ TEST(WorldFile, DnsOptionAddsNames) {
   EXPECT_THROW(add_dns(w, "x=localhost"), SimError);
 }
 
+TEST(WorldFile, FaultsInVirtualTime) {
+  const host::World w = load_world(R"(
+[[fault]]
+kind = "hub-5xx"
+at = 30
+until = 90
+status = 503
+
+[[fault]]
+kind = "ap-down"
+at = 10.5
+for = 2
+
+[[fault]]
+kind = "reset"
+
+[[fault]]
+kind = "hub-502"
+)",
+                                   "w.toml");
+  ASSERT_EQ(w.faults.size(), 4u);
+  EXPECT_EQ(w.faults[0].kind, host::FaultKind::Http5xx);
+  EXPECT_EQ(w.faults[0].status, 503);
+  EXPECT_EQ(w.faults[0].window.from_ms, 30000u);
+  EXPECT_EQ(w.faults[0].window.to_ms, 90000u);
+  EXPECT_EQ(w.faults[1].kind, host::FaultKind::ApDown);
+  EXPECT_EQ(w.faults[1].window.from_ms, 10500u);
+  EXPECT_EQ(w.faults[1].window.to_ms, 12500u);
+  EXPECT_EQ(w.faults[2].kind, host::FaultKind::ResetMidRequest);
+  EXPECT_EQ(w.faults[2].window.from_ms, 0u);
+  EXPECT_EQ(w.faults[2].window.to_ms, UINT64_MAX);
+  EXPECT_EQ(w.faults[3].status, 502);
+  EXPECT_NE(w.fault_at(host::FaultKind::ApDown, 11000), nullptr);
+  EXPECT_EQ(w.fault_at(host::FaultKind::ApDown, 12500), nullptr);
+  EXPECT_EQ(w.proxy_fault_at(40000), &w.faults[0]);  // the first one listed wins
+}
+
+TEST(WorldFile, FaultMistakesNameTheLine) {
+  const std::string unknown = error_of("[[fault]]\nkind = \"hub-exploded\"\n");
+  EXPECT_EQ(unknown.rfind("world.toml:2:", 0), 0u) << unknown;
+  EXPECT_NE(unknown.find("hub-slow"), std::string::npos) << "lists the kinds: " << unknown;
+  EXPECT_EQ(error_of("[[fault]]\nat = 3\n").rfind("world.toml:1:", 0), 0u);
+  EXPECT_EQ(
+      error_of("[[fault]]\nkind = \"ap-down\"\nat = 5\nuntil = 4\n").rfind("world.toml:4:", 0), 0u);
+  EXPECT_EQ(
+      error_of("[[fault]]\nkind = \"ap-down\"\nuntil = 5\nfor = 4\n").rfind("world.toml:4:", 0),
+      0u);
+  EXPECT_EQ(error_of("[[fault]]\nkind = \"ap-down\"\nstatus = 503\n").rfind("world.toml:3:", 0),
+            0u);
+  EXPECT_EQ(error_of("[[fault]]\nkind = \"hub-5xx\"\nstatus = 404\n").rfind("world.toml:3:", 0),
+            0u);
+  EXPECT_EQ(error_of("[[fault]]\nkind = \"ap-down\"\nat = -1\n").rfind("world.toml:3:", 0), 0u);
+  EXPECT_NE(error_of("[[fault]]\nkind = \"ap-down\"\nwhen = 1\n").find("unknown key 'when'"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace bh::sim
