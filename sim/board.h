@@ -117,6 +117,9 @@ class Board final : public host::HostObserver {
   void on_serial(uint64_t t_us, std::string_view line) override;
   void on_pin(uint64_t t_us, uint8_t pin, bool output, bool level) override;
   void on_radio(uint64_t t_us, host::RadioState state) override;
+  void on_stream(uint64_t t_us, const void* stream, bool sent, std::string_view bytes) override {
+    if (tap_) tap_->on_stream(t_us, stream, sent, bytes);
+  }
 
  private:
   enum class Phase : uint8_t { Off, Booting, Awake, DeepSleep };

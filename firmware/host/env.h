@@ -161,6 +161,8 @@ class HostObserver {
   // A pin's driven state changed: output (or input) and, for outputs, the level.
   virtual void on_pin(uint64_t t_us, uint8_t pin, bool output, bool level) {}
   virtual void on_radio(uint64_t t_us, RadioState state) {}
+  // Bytes a stream sent or received (stream: an id, stable while it is open).
+  virtual void on_stream(uint64_t t_us, const void* stream, bool sent, std::string_view bytes) {}
 };
 
 class Env;

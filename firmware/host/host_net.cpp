@@ -95,23 +95,37 @@ class HostNet::HostStream final : public Stream {
   int32_t read(uint8_t* buf, size_t len, uint32_t timeout_ms) override {
     if (fd_ < 0) return -int32_t(Err::Closed);
     if (len == 0) return -int32_t(Err::Invalid);
-    Airtime air(env_, RadioState::Rx);
-    if (awaiting_answer_) air.round_trip();
-    const int32_t n = raw_read(buf, len, timeout_ms);
-    if (n == -int32_t(Err::Timeout)) {
-      air.timed_out(timeout_ms);
-    } else {
-      awaiting_answer_ = false;
+    int32_t n = 0;
+    {
+      Airtime air(env_, RadioState::Rx);
+      if (awaiting_answer_) air.round_trip();
+      n = raw_read(buf, len, timeout_ms);
+      if (n == -int32_t(Err::Timeout)) {
+        air.timed_out(timeout_ms);
+      } else {
+        awaiting_answer_ = false;
+      }
+    }
+    if (n > 0 && env_.observer) {
+      env_.observer->on_stream(env_.clock.now_us(), this, false,
+                               std::string_view(reinterpret_cast<const char*>(buf), size_t(n)));
     }
     return n;
   }
 
   Err write(const uint8_t* data, size_t len, uint32_t timeout_ms) override {
     if (fd_ < 0) return Err::Closed;
-    Airtime air(env_, RadioState::Tx);
-    const Err e = raw_write(data, len, timeout_ms);
-    if (e == Err::Timeout) air.timed_out(timeout_ms);
+    Err e = Err::Ok;
+    {
+      Airtime air(env_, RadioState::Tx);
+      e = raw_write(data, len, timeout_ms);
+      if (e == Err::Timeout) air.timed_out(timeout_ms);
+    }
     awaiting_answer_ = true;
+    if (e == Err::Ok && env_.observer) {
+      env_.observer->on_stream(env_.clock.now_us(), this, true,
+                               std::string_view(reinterpret_cast<const char*>(data), len));
+    }
     return e;
   }
 
