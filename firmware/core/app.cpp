@@ -2,6 +2,7 @@
 
 #include <stdarg.h>  // va_list for logf
 #include <stdio.h>   // snprintf for IP formatting
+#include <string.h>  // memcpy, memset
 
 #include "http_client.h"
 #include "json.h"
@@ -10,9 +11,8 @@ namespace bh {
 
 namespace {
 
-constexpr uint32_t kWifiPollMs = 50;    // how often connect_wifi() looks at status()
-constexpr uint32_t kBlinkHalfMs = 500;  // the tutorial's time.sleep(0.5)
-constexpr int kBlinkCycles = 3;         // the tutorial's range(3)
+constexpr uint32_t kWifiPollMs = 50;       // how often connect_wifi() looks at status()
+constexpr uint32_t kFastConnectMs = 3000;  // cached BSSID/channel/IP: 0.1-1.5 s when it works
 
 void append_ip(StrBuf& out, const Ip4& ip) {
   out.appendf("'%u.%u.%u.%u'", ip.b[0], ip.b[1], ip.b[2], ip.b[3]);
@@ -76,41 +76,96 @@ bool App::load_config() {
   return true;
 }
 
+Err App::join(const ConnectHint& hint, uint32_t limit_ms) {
+  Wlan& sta = hal_.sta;
+  sta.connect(config_.wifi_ssid.ref(), config_.wifi_password.ref(), &hint);
+  const uint32_t start = hal_.machine.ticks_ms();
+  while (!sta.isconnected()) {
+    Err e = Err::Ok;
+    const char* what = nullptr;
+    switch (sta.status()) {
+      case WlanStatus::WrongPassword:
+        e = Err::WifiWrongPassword;
+        what = "wrong password for";
+        break;
+      case WlanStatus::NoApFound:
+        e = Err::WifiNoApFound;
+        what = "no access point named";
+        break;
+      case WlanStatus::ConnectFail:
+        e = Err::WifiConnectFailed;
+        what = "could not join";
+        break;
+      default: break;
+    }
+    if (e != Err::Ok) {
+      detail_.clear();
+      detail_.append("Wi-Fi: ")
+          .append(what)
+          .append(" '")
+          .append(config_.wifi_ssid.ref())
+          .append("'");
+      sta.disconnect();
+      return e;
+    }
+    if (hal_.machine.ticks_ms() - start >= limit_ms) {
+      detail_.clear();
+      detail_.appendf("Wi-Fi: not connected after %u s", static_cast<unsigned>(limit_ms / 1000));
+      sta.disconnect();
+      return Err::WifiTimeout;
+    }
+    hal_.machine.sleep_ms(kWifiPollMs);
+  }
+  return Err::Ok;
+}
+
+void App::forget_wifi() {
+  wifi_ = WifiCache{};  // checksum 0: reads back as no cache
+  hal_.machine.rtc_memory_write(rtc::kWifiCacheOffset, &wifi_, sizeof wifi_);
+}
+
 Err App::connect_wifi() {
   // The tutorial turns the access point off: it is not used by the button
   // and an open "MicroPython-XXXXXX" network is a risk.
   hal_.ap.active(false);
   Wlan& sta = hal_.sta;
+  fast_connected_ = false;
   if (!sta.isconnected()) {
     log("Connecting to WiFi...");
     sta.active(true);
-    sta.connect(config_.wifi_ssid.ref(), config_.wifi_password.ref(), nullptr);
-    const uint32_t start = hal_.machine.ticks_ms();
+    const StrRef ssid = config_.wifi_ssid.ref();
+    const uint32_t ssid_hash = fnv1a(ssid.data, ssid.len, rtc::kWifiCacheType);
     const uint32_t limit = config_.wifi_timeout_s * 1000u;
-    while (!sta.isconnected()) {
-      switch (sta.status()) {
-        case WlanStatus::WrongPassword:
-          detail_.clear();
-          detail_.append("Wi-Fi: wrong password for '").append(config_.wifi_ssid.ref()).append("'");
-          return Err::WifiWrongPassword;
-        case WlanStatus::NoApFound:
-          detail_.clear();
-          detail_.append("Wi-Fi: no access point named '").append(config_.wifi_ssid.ref()).append("'");
-          return Err::WifiNoApFound;
-        case WlanStatus::ConnectFail:
-          detail_.clear();
-          detail_.append("Wi-Fi: could not join '").append(config_.wifi_ssid.ref()).append("'");
-          return Err::WifiConnectFailed;
-        default:
-          break;
+    ConnectHint hint;
+    hint.has_static_ip = config_.has_static_ip;
+    hint.static_ip = config_.static_ip;
+    Err e = Err::WifiNoApFound;
+    if (rtc_load(hal_.machine, rtc::kWifiCacheOffset, &wifi_, sizeof wifi_, rtc::kWifiCacheType) &&
+        wifi_.ssid_hash == ssid_hash) {
+      // Fast path: straight to the last AP's channel, and no DHCP.
+      ConnectHint fast = hint;
+      fast.has_bssid = true;
+      memcpy(fast.bssid, wifi_.bssid, sizeof fast.bssid);
+      fast.channel = wifi_.channel;
+      if (!fast.has_static_ip && wifi_.has_lease) {
+        fast.has_static_ip = true;
+        fast.static_ip = wifi_.lease;
       }
-      if (hal_.machine.ticks_ms() - start >= limit) {
-        detail_.clear();
-        detail_.appendf("Wi-Fi: not connected after %u s", static_cast<unsigned>(config_.wifi_timeout_s));
-        sta.disconnect();
-        return Err::WifiTimeout;
+      e = join(fast, limit < kFastConnectMs ? limit : kFastConnectMs);
+      fast_connected_ = e == Err::Ok;
+      if (e != Err::Ok) {
+        log("Fast connect failed; scanning");
+        forget_wifi();
       }
-      hal_.machine.sleep_ms(kWifiPollMs);
+    }
+    if (e != Err::Ok) e = join(hint, limit);
+    if (e != Err::Ok) return e;
+    wifi_ = WifiCache{};
+    if (sta.bssid(wifi_.bssid, &wifi_.channel)) {
+      wifi_.ssid_hash = ssid_hash;
+      wifi_.has_lease = !config_.has_static_ip;
+      wifi_.lease = sta.ifconfig();
+      rtc_store(hal_.machine, rtc::kWifiCacheOffset, &wifi_, sizeof wifi_, rtc::kWifiCacheType);
     }
   }
   IfConfig ifc = sta.ifconfig();
@@ -129,19 +184,47 @@ Err App::connect_wifi() {
 }
 
 Err App::call_webhook() {
+  queue_press();
+  save_log();
+  return deliver() ? Err::Ok : last_error_;
+}
+
+Err App::post(const PressRecord& press) {
   log("Invoking webhook");
   Str<sizes::kHttpRequestBodyMax> body;
   JsonObject json(body);
   json.add("value1", config_.button_id.ref());
+  if (press.dropped) {
+    Str<16> dropped;
+    dropped.appendf("dropped=%u", static_cast<unsigned>(press.dropped));
+    json.add("value3", dropped.ref());
+  }
   if (!json.end()) {
     detail_.assign("request body too large");
     return Err::Overflow;
   }
+  // Idempotency-Key: <BUTTON_ID>-<boot>-<seq>; the id percent-encoded where
+  // it is not visible ASCII (or is '%'), so the header stays one clean line.
+  Str<24 + 3 * sizes::kButtonIdMax> key;
+  key.append("Idempotency-Key: ");
+  const StrRef id = config_.button_id.ref();
+  for (size_t i = 0; i < id.len; ++i) {
+    const uint8_t c = static_cast<uint8_t>(id.data[i]);
+    if (c > 0x20 && c < 0x7F && c != '%') {
+      key.append(static_cast<char>(c));
+    } else {
+      key.appendf("%%%02X", c);
+    }
+  }
+  key.appendf("-%lu-%lu", static_cast<unsigned long>(log_.boot),
+              static_cast<unsigned long>(press.seq));
   HttpRequest req;
   req.method = "POST";
   req.url = config_.webhook_url.ref();
   req.content_type = "application/json";
   req.body = body.ref();
+  req.headers[0] = key.ref();
+  req.header_count = 1;
   req.timeout_ms = config_.http_timeout_s * 1000u;
   req.total_timeout_ms = req.timeout_ms * 3u;
 
@@ -169,18 +252,18 @@ Err App::call_webhook() {
   return result.err;
 }
 
-void App::show_error() {
-  // Exactly the tutorial's pattern. The LEDs are active-low, so on() (pin
-  // high) is LED off: the two LEDs alternate and end up both dark.
+void App::show(Blink pattern) {
+  // Plays the pattern (led_pattern.h). The LEDs are active-low: lit = pin
+  // low. Both are written at every step and left dark (high) at the end,
+  // exactly as the tutorial's show_error() does for Blink::Failed.
   Pin led(hal_.gpio, config_.led_pin, PinMode::Out);
   Pin led2(hal_.gpio, config_.led2_pin, PinMode::Out);
-  for (int i = 0; i < kBlinkCycles; ++i) {
-    led.on();
-    led2.off();
-    hal_.machine.sleep_ms(kBlinkHalfMs);
-    led.off();
-    led2.on();
-    hal_.machine.sleep_ms(kBlinkHalfMs);
+  const uint32_t step = blink_step_ms(pattern);
+  for (uint32_t t = 0; t < blink_length_ms(pattern); t += step) {
+    const uint8_t lit = blink_leds(pattern, t);
+    led.value(!(lit & kLed1));
+    led2.value(!(lit & kLed2));
+    hal_.machine.sleep_ms(step);
   }
   led.on();
   led2.on();
@@ -206,34 +289,157 @@ void App::report(Err e) {
   if (hint[0]) logf("  what to do: %s", hint);
 }
 
+uint32_t App::count_boot() {
+  uint8_t text[12];
+  size_t len = 0;
+  uint32_t n = 0;
+  if (hal_.files.read("/boots", text, sizeof text, &len) == Err::Ok) {
+    for (size_t i = 0; i < len && text[i] >= '0' && text[i] <= '9'; ++i)
+      n = n * 10 + (text[i] - '0');
+  }
+  if (++n == 0) n = 1;
+  Str<11> out;
+  out.append_uint(n);
+  if (hal_.files.write("/boots", reinterpret_cast<const uint8_t*>(out.c_str()), out.size()) !=
+      Err::Ok) {
+    log("Error: cannot write /boots");
+  }
+  return n;
+}
+
+void App::open_log(ResetCause cause) {
+  Machine& m = hal_.machine;
+  uint64_t clock = 0;
+  const bool has_clock = m.rtc_clock_ms(&clock);
+  WakeFacts f;
+  f.cause = cause;
+  uint64_t board = 0;
+  if (rtc_load(m, rtc::kPressLogOffset, &log_, sizeof log_, rtc::kPressLogType) &&
+      log_.count <= sizes::kPressQueueMax) {
+    f.sleep_ms = log_.sleep_ms;
+    f.clock_ok = has_clock && log_.has_clock && clock >= log_.clock_ms;
+    f.slept_ms = f.clock_ok ? clock - log_.clock_ms : 0;
+    board = log_.board_ms + f.slept_ms;
+  } else {
+    // Power-up garbage, a new layout, or corruption: what was queued is lost.
+    press_log_reset(&log_, count_boot());
+    logf("RTC memory lost: boot %lu", static_cast<unsigned long>(log_.boot));
+  }
+  if (f.sleep_ms && config_ok_ && config_.press_sense_pin != kNoPin) {
+    Pin sense(hal_.gpio, config_.press_sense_pin, PinMode::In, Pull::Up);
+    f.sense = sense.value() ? 0 : 1;
+  }
+  wake_ = classify_wake(f);
+  if (f.sleep_ms) logf("Woke from retry sleep: %s", wake_name(wake_));
+  // Board time: without a clock, a timer wake means the whole sleep passed.
+  if (!f.clock_ok && wake_ != Wake::Press) board += f.sleep_ms;
+  const uint32_t ticks = m.ticks_ms();
+  board_base_ms_ = board > ticks && f.clock_ok ? board - ticks : board;
+  log_.sleep_ms = 0;
+}
+
+void App::save_log() {
+  uint64_t clock = 0;
+  log_.has_clock = hal_.machine.rtc_clock_ms(&clock);
+  log_.clock_ms = clock;
+  log_.board_ms = board_ms();
+  rtc_store(hal_.machine, rtc::kPressLogOffset, &log_, sizeof log_, rtc::kPressLogType);
+}
+
+bool App::drop_expired() {
+  const uint32_t now = board_s();
+  bool any = false;
+  while (log_.count && press_expired(log_.queue[0], now, config_.max_attempts, config_.max_age_s)) {
+    logf("Dropped press #%lu after %u tries", static_cast<unsigned long>(log_.queue[0].seq),
+         log_.queue[0].attempts);
+    press_drop(&log_);
+    any = true;
+  }
+  return any;
+}
+
+void App::queue_press() {
+  if (log_.count >= sizes::kPressQueueMax) {
+    logf("Queue full: dropped press #%lu", static_cast<unsigned long>(log_.queue[0].seq));
+    press_drop(&log_);
+  }
+  const PressRecord& p = press_push(&log_, board_s());
+  logf("Queued press #%lu (%u waiting)", static_cast<unsigned long>(p.seq), log_.count);
+}
+
+// One delivery round: the queue, oldest first, until a press fails.
+bool App::deliver() {
+  drop_expired();
+  if (!log_.count) return true;
+  for (uint8_t i = 0; i < log_.count; ++i) {
+    if (log_.queue[i].attempts < 255) ++log_.queue[i].attempts;
+  }
+  save_log();  // a crash or a reset mid-round still counts the attempt
+  detail_.clear();
+  Err e = connect_wifi();
+  while (e == Err::Ok && log_.count) {
+    press_take_dropped(&log_);
+    save_log();
+    e = post(log_.queue[0]);
+    if (e == Err::Ok) {
+      press_pop(&log_);
+      log_.failures = 0;
+      last_press_ = PressResult::Delivered;
+      save_log();
+    }
+  }
+  if (e == Err::Ok) return true;
+  report(e);
+  // A stale cached lease can look like a dead network: forget the cache
+  // unless the server itself answered.
+  if (fast_connected_ && e != Err::HttpStatus && e != Err::RedirectNotFollowed) forget_wifi();
+  if (log_.failures < 255) ++log_.failures;
+  return false;
+}
+
 BootOutcome App::run() {
   const ResetCause cause = hal_.machine.reset_cause();
   logf("Buttonhook: reset cause %u (%s)", static_cast<unsigned>(cause), reset_cause_name(cause));
   config_ok_ = load_config();
-  // A press: RST during deep sleep (cause 5) or while awake (cause 6).
-  const bool press = cause == ResetCause::DeepSleepWake || cause == ResetCause::ExternalReset;
+  open_log(cause);
+  if (wake_ == Wake::Press) queue_press();
+  save_log();
+
+  bool gave_up = false;
+  bool failed = false;
   if (!config_ok_) {
     // Without a config there is nothing to call; the defaults still name the
-    // LED and jumper pins, so the user sees the failure and can debug.
-    if (press) {
-      last_press_ = PressResult::Failed;
-      last_error_ = Err::Invalid;
-      show_error();
-    }
-  } else if (press) {
-    detail_.clear();
-    Err e = connect_wifi();
-    if (e == Err::Ok) e = call_webhook();
-    if (e == Err::Ok) {
-      last_press_ = PressResult::Delivered;
-    } else {
-      last_press_ = PressResult::Failed;
-      report(e);
-      show_error();
-    }
+    // LED and jumper pins, so the user sees the failure and can debug. The
+    // presses stay queued for when config.py is fixed.
+    failed = log_.count != 0;
+    if (failed) last_error_ = Err::Invalid;
+  } else if (log_.count) {
+    failed = !deliver();
+    gave_up = failed && drop_expired();
   }
-  if (is_debug()) return BootOutcome::StayAwake;
-  hal_.machine.deepsleep(0);
+  if (failed) last_press_ = PressResult::Failed;
+
+  // A timed retry needs the GPIO16->RST wire (TIMED_WAKE) and a sleeping
+  // board; the debug jumper keeps it awake, and the queue waits for a press.
+  Pin debug(hal_.gpio, config_.debug_pin, PinMode::In, Pull::Up);
+  const uint32_t retry = config_ok_ && config_.timed_wake && log_.count && debug.value()
+                             ? retry_delay_ms(log_.failures)
+                             : 0;
+  if (failed) {
+    if (retry) {
+      logf("%u waiting; retry in %lu s", log_.count, static_cast<unsigned long>(retry / 1000));
+    } else if (log_.count) {
+      logf("%u waiting; retry at the next press", log_.count);
+    }
+    show(gave_up ? Blink::GaveUp : retry ? Blink::Retrying : Blink::Failed);
+  }
+  if (is_debug()) {
+    save_log();
+    return BootOutcome::StayAwake;
+  }
+  log_.sleep_ms = retry;
+  save_log();
+  hal_.machine.deepsleep(retry);
   return BootOutcome::DeepSleep;
 }
 

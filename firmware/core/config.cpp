@@ -16,13 +16,13 @@ namespace bh {
 
 namespace {
 
-enum class Kind : uint8_t { Text, Pin, Seconds };
+enum class Kind : uint8_t { Text, Pin, Seconds, Count, Bool, Ip };
 
 struct KeySpec {
   const char* name;
   Kind kind;
   bool required;
-  uint32_t max;         // Seconds: largest value allowed
+  uint32_t max;         // Seconds, Count: largest value allowed
   const char* example;  // Text: shown when the key is missing or has the wrong type
 };
 
@@ -36,6 +36,14 @@ enum KeyId : uint8_t {
   kDebugPin,
   kWifiTimeout,
   kHttpTimeout,
+  kTimedWake,
+  kSensePin,
+  kMaxAttempts,
+  kMaxAge,
+  kStaticIp,
+  kNetmask,
+  kGateway,
+  kDns,
   kKeyCount
 };
 
@@ -53,6 +61,14 @@ const KeySpec kKeys[kKeyCount] = {
     {"DEBUG_PIN", Kind::Pin, false, 0, nullptr},
     {"WIFI_TIMEOUT", Kind::Seconds, false, 3600, nullptr},
     {"HTTP_TIMEOUT", Kind::Seconds, false, 600, nullptr},
+    {"TIMED_WAKE", Kind::Bool, false, 0, nullptr},
+    {"PRESS_SENSE_PIN", Kind::Pin, false, 0, nullptr},
+    {"MAX_ATTEMPTS", Kind::Count, false, 255, nullptr},
+    {"MAX_AGE", Kind::Seconds, false, 30 * 86400, nullptr},
+    {"STATIC_IP", Kind::Ip, false, 0, nullptr},
+    {"NETMASK", Kind::Ip, false, 0, nullptr},
+    {"GATEWAY", Kind::Ip, false, 0, nullptr},
+    {"DNS", Kind::Ip, false, 0, nullptr},
 };
 
 constexpr uint8_t kMaxGpio = 16;
@@ -84,6 +100,22 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// Dotted IPv4, four decimal parts 0..255, nothing else.
+bool parse_ip4(StrRef s, Ip4* out) {
+  size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part && (i >= s.len || s.data[i++] != '.')) return false;
+    uint32_t n = 0;
+    size_t digits = 0;
+    for (; i < s.len && is_digit(s.data[i]) && digits < 3; ++i, ++digits) {
+      n = n * 10 + static_cast<uint32_t>(s.data[i] - '0');
+    }
+    if (digits == 0 || n > 255) return false;
+    out->b[part] = static_cast<uint8_t>(n);
+  }
+  return i == s.len;
 }
 
 // A parsed right-hand side.
@@ -139,6 +171,7 @@ class Parser {
   size_t pos_ = 0;
   size_t line_start_ = 0;
   uint16_t line_ = 1;
+  Str<16> ip_text_;  // an IP address value, parsed in assign()
   uint16_t set_on_line_[kKeyCount] = {};
   uint16_t other_case_line_[kKeyCount] = {};  // "wifi_ssid = ..." seen on this line
 };
@@ -267,6 +300,7 @@ bool Parser::parse_value(int key, Value* v) {
     if (key == kPassword) sink = &cfg_->wifi_password;
     if (key == kUrl) sink = &cfg_->webhook_url;
     if (key == kButtonId) sink = &cfg_->button_id;
+    if (key >= kStaticIp) sink = &ip_text_;
     if (sink) sink->clear();
     v->type = Value::String;
     if (raw) {
@@ -503,6 +537,28 @@ const char* type_name(const Value& v) {
 
 bool Parser::assign(int key, const Value& v, size_t value_pos) {
   const KeySpec& spec = kKeys[key];
+  if (spec.kind == Kind::Bool) {
+    if (v.type != Value::True && v.type != Value::False) {
+      return fail(value_pos, "%s must be True or False", spec.name);
+    }
+    cfg_->timed_wake = v.type == Value::True;
+    return true;
+  }
+  if (spec.kind == Kind::Ip) {
+    Ip4 ip;
+    if (v.type != Value::String || v.text_len >= 16 || !parse_ip4(ip_text_.ref(), &ip)) {
+      return fail(value_pos, "%s must be an IPv4 address in quotes, like '192.168.0.45'",
+                  spec.name);
+    }
+    Ip4* const dst[] = {&cfg_->static_ip.ip, &cfg_->static_ip.netmask, &cfg_->static_ip.gateway,
+                        &cfg_->static_ip.dns};
+    *dst[key - kStaticIp] = ip;
+    return true;
+  }
+  if (key == kSensePin && v.type == Value::None) {
+    cfg_->press_sense_pin = kNoPin;
+    return true;
+  }
   if (spec.kind == Kind::Text) {
     if (v.type != Value::String) {
       return fail(value_pos, "%s must be text in quotes, not %s; like %s", spec.name, type_name(v),
@@ -534,16 +590,19 @@ bool Parser::assign(int key, const Value& v, size_t value_pos) {
     if (key == kLedPin) cfg_->led_pin = pin;
     if (key == kLed2Pin) cfg_->led2_pin = pin;
     if (key == kDebugPin) cfg_->debug_pin = pin;
+    if (key == kSensePin) cfg_->press_sense_pin = pin;
     return true;
   }
-  // Seconds
+  // Seconds, Count
   if (v.number_huge || v.number < 1 || v.number > static_cast<int64_t>(spec.max)) {
-    return fail(value_pos, "%s must be 1..%lu seconds", spec.name,
-                static_cast<unsigned long>(spec.max));
+    return fail(value_pos, "%s must be 1..%lu%s", spec.name, static_cast<unsigned long>(spec.max),
+                spec.kind == Kind::Seconds ? " seconds" : "");
   }
-  const uint32_t seconds = static_cast<uint32_t>(v.number);
-  if (key == kWifiTimeout) cfg_->wifi_timeout_s = seconds;
-  if (key == kHttpTimeout) cfg_->http_timeout_s = seconds;
+  const uint32_t n = static_cast<uint32_t>(v.number);
+  if (key == kWifiTimeout) cfg_->wifi_timeout_s = n;
+  if (key == kHttpTimeout) cfg_->http_timeout_s = n;
+  if (key == kMaxAttempts) cfg_->max_attempts = static_cast<uint8_t>(n);
+  if (key == kMaxAge) cfg_->max_age_s = n;
   return true;
 }
 
@@ -613,6 +672,20 @@ bool Parser::assign_text(int key, const Value& v, size_t value_pos) {
 }
 
 bool Parser::check_required() {
+  // STATIC_IP needs GATEWAY; NETMASK (default /24) and DNS (default the
+  // gateway) are optional; none of them means anything without STATIC_IP.
+  IfConfig& ip = cfg_->static_ip;
+  for (int k = kNetmask; k <= kDns; ++k) {
+    if (set_on_line_[k] && !set_on_line_[kStaticIp]) {
+      return fail_no_line("%s is set but STATIC_IP is not", kKeys[k].name);
+    }
+  }
+  if (set_on_line_[kStaticIp]) {
+    if (!set_on_line_[kGateway]) return fail_no_line("STATIC_IP needs GATEWAY too");
+    if (!set_on_line_[kNetmask]) ip.netmask = Ip4{{255, 255, 255, 0}};
+    if (!set_on_line_[kDns]) ip.dns = ip.gateway;
+    cfg_->has_static_ip = true;
+  }
   for (int k = 0; k < kKeyCount; ++k) {
     if (!kKeys[k].required || set_on_line_[k] != 0) continue;
     if (other_case_line_[k] != 0) {
@@ -706,9 +779,28 @@ void describe_config(const Config& cfg, void (*line)(void* ctx, StrRef text), vo
       {"DEBUG_PIN", cfg.debug_pin},
       {"WIFI_TIMEOUT", cfg.wifi_timeout_s},
       {"HTTP_TIMEOUT", cfg.http_timeout_s},
+      {"MAX_ATTEMPTS", cfg.max_attempts},
+      {"MAX_AGE", cfg.max_age_s},
   };
   for (const auto& n : numbers) {
     out.assign(n.name).append(" = ").append_uint(n.value);
+    line(ctx, out.ref());
+  }
+  out.assign("TIMED_WAKE = ").append(cfg.timed_wake ? "True" : "False");
+  line(ctx, out.ref());
+  out.assign("PRESS_SENSE_PIN = ");
+  if (cfg.press_sense_pin == kNoPin) {
+    out.append("None");
+  } else {
+    out.append_uint(cfg.press_sense_pin);
+  }
+  line(ctx, out.ref());
+  if (!cfg.has_static_ip) return;
+  const Ip4* ips[] = {&cfg.static_ip.ip, &cfg.static_ip.netmask, &cfg.static_ip.gateway,
+                      &cfg.static_ip.dns};
+  for (int k = kStaticIp; k <= kDns; ++k) {
+    const uint8_t* b = ips[k - kStaticIp]->b;
+    out.assign(kKeys[k].name).appendf(" = '%u.%u.%u.%u'", b[0], b[1], b[2], b[3]);
     line(ctx, out.ref());
   }
 }

@@ -25,15 +25,35 @@
 //   DEBUG_PIN      default 14 (D5, jumper to GND = stay awake)
 //   WIFI_TIMEOUT   seconds to wait for Wi-Fi, default 15 (the tutorial waits forever)
 //   HTTP_TIMEOUT   seconds for connect and for each read, default 10
+//
+// Keys for "no press is ever lost" (see README.md), all optional:
+//   TIMED_WAKE       True if GPIO16 is wired to RST: a failed delivery then
+//                    sleeps with a timer and retries (30 s, 2 min, 10 min,
+//                    then hourly). Default False: the retry waits for the
+//                    next press.
+//   PRESS_SENSE_PIN  GPIO that reads low while the button is (still) down at
+//                    boot, to tell a press from the retry timer for sure;
+//                    None (default) = not wired. Use 4, 5, 12 or 13.
+//   MAX_ATTEMPTS     delivery rounds before a press is given up, 1..255,
+//                    default 8
+//   MAX_AGE          seconds before a queued press is given up, default
+//                    86400 (a day; at most 30 days)
+//   STATIC_IP        'a.b.c.d': no DHCP (faster); needs GATEWAY
+//   NETMASK          default '255.255.255.0'
+//   GATEWAY          the router's address
+//   DNS              default: GATEWAY
 #pragma once
 
 #include <stddef.h>  // size_t
 #include <stdint.h>  // int32_t
 
+#include "hal.h"  // IfConfig
 #include "sizes.h"
 #include "text.h"
 
 namespace bh {
+
+constexpr uint8_t kNoPin = 0xFF;  // PRESS_SENSE_PIN = None
 
 struct Config {
   Str<sizes::kSsidMax> wifi_ssid;
@@ -45,6 +65,12 @@ struct Config {
   uint8_t debug_pin = 14;
   uint32_t wifi_timeout_s = 15;
   uint32_t http_timeout_s = 10;
+  bool timed_wake = false;
+  uint8_t press_sense_pin = kNoPin;
+  uint8_t max_attempts = 8;
+  uint32_t max_age_s = 86400;
+  bool has_static_ip = false;
+  IfConfig static_ip;
 };
 
 struct ConfigError {

@@ -92,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   int lines = 0;
   bh::describe_config(cfg, on_line, &lines);
-  check(lines == 9);
+  check(lines == (cfg.has_static_ip ? 17 : 13));
+  check(cfg.max_attempts >= 1 && (cfg.press_sense_pin == bh::kNoPin || cfg.press_sense_pin <= 16));
   return 0;
 }

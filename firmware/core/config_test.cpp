@@ -247,6 +247,82 @@ TEST(Config, EachParseStartsFromTheDefaults) {
   EXPECT_EQ(cfg.wifi_timeout_s, 15u);
 }
 
+// ------------------------------------------------- press queue, static IP --
+
+TEST(Config, QueueKeysHaveSafeDefaults) {
+  Parsed p = parse(kTutorial);
+  ASSERT_TRUE(p.ok);
+  EXPECT_FALSE(p.cfg.timed_wake);  // the tutorial's board has no GPIO16->RST wire
+  EXPECT_EQ(p.cfg.press_sense_pin, kNoPin);
+  EXPECT_EQ(p.cfg.max_attempts, 8);
+  EXPECT_EQ(p.cfg.max_age_s, 86400u);
+  EXPECT_FALSE(p.cfg.has_static_ip);
+}
+
+TEST(Config, QueueKeys) {
+  Parsed p = parse(std::string(kTutorial) +
+                   "TIMED_WAKE = True\nPRESS_SENSE_PIN = 13 # D7\nMAX_ATTEMPTS = 255\n"
+                   "MAX_AGE = 2592000\n");
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_TRUE(p.cfg.timed_wake);
+  EXPECT_EQ(p.cfg.press_sense_pin, 13);
+  EXPECT_EQ(p.cfg.max_attempts, 255);
+  EXPECT_EQ(p.cfg.max_age_s, 2592000u);
+  p = parse(std::string(kTutorial) + "TIMED_WAKE = False\nPRESS_SENSE_PIN = None\n");
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_FALSE(p.cfg.timed_wake);
+  EXPECT_EQ(p.cfg.press_sense_pin, kNoPin);
+}
+
+TEST(Config, StaticIpWithDefaultsForNetmaskAndDns) {
+  Parsed p =
+      parse(std::string(kTutorial) + "STATIC_IP = '192.168.0.45'\nGATEWAY = '192.168.0.1'\n");
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_TRUE(p.cfg.has_static_ip);
+  EXPECT_EQ(p.cfg.static_ip.ip, (Ip4{{192, 168, 0, 45}}));
+  EXPECT_EQ(p.cfg.static_ip.netmask, (Ip4{{255, 255, 255, 0}}));
+  EXPECT_EQ(p.cfg.static_ip.gateway, (Ip4{{192, 168, 0, 1}}));
+  EXPECT_EQ(p.cfg.static_ip.dns, (Ip4{{192, 168, 0, 1}}));
+  p = parse(std::string(kTutorial) +
+            "STATIC_IP = '10.1.2.3'\nNETMASK = '255.255.0.0'\nGATEWAY = '10.1.0.1'\n"
+            "DNS = '9.9.9.9'\n");
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_EQ(p.cfg.static_ip.netmask, (Ip4{{255, 255, 0, 0}}));
+  EXPECT_EQ(p.cfg.static_ip.dns, (Ip4{{9, 9, 9, 9}}));
+}
+
+TEST(ConfigErrors, QueueAndStaticIpMistakes) {
+  const struct {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"TIMED_WAKE = 1", "config.py:5:14: TIMED_WAKE must be True or False"},
+      {"TIMED_WAKE = 'True'", "config.py:5:14: TIMED_WAKE must be True or False"},
+      {"PRESS_SENSE_PIN = 7", "PRESS_SENSE_PIN = 7 is wired to the flash chip"},
+      {"PRESS_SENSE_PIN = True", "PRESS_SENSE_PIN must be a number, not True"},
+      {"MAX_ATTEMPTS = 0", "config.py:5:16: MAX_ATTEMPTS must be 1..255"},
+      {"MAX_ATTEMPTS = 256", "MAX_ATTEMPTS must be 1..255"},
+      {"MAX_AGE = 2592001", "MAX_AGE must be 1..2592000 seconds"},
+      {"STATIC_IP = '192.168.0'\nGATEWAY = '192.168.0.1'",
+       "config.py:5:13: STATIC_IP must be an IPv4 address in quotes, like '192.168.0.45'"},
+      {"STATIC_IP = '192.168.0.256'", "STATIC_IP must be an IPv4 address"},
+      {"STATIC_IP = '1.2.3.4 '", "STATIC_IP must be an IPv4 address"},
+      {"STATIC_IP = '01.2.3.4.5'", "STATIC_IP must be an IPv4 address"},
+      {"STATIC_IP = '1111.2.3.4'", "STATIC_IP must be an IPv4 address"},
+      {"STATIC_IP = '1.2.3.4.5.6.7.8.9'", "STATIC_IP must be an IPv4 address"},
+      {"GATEWAY = 10", "GATEWAY must be an IPv4 address"},
+      {"STATIC_IP = '10.0.0.2'", "config.py: STATIC_IP needs GATEWAY too"},
+      {"DNS = '1.1.1.1'", "config.py: DNS is set but STATIC_IP is not"},
+  };
+  for (const auto& c : cases) {
+    Parsed p = parse(std::string(kTutorial).substr(0, std::string(kTutorial).find("LED_PIN")) +
+                     c.text + "\n");
+    ASSERT_FALSE(p.ok) << c.text;
+    EXPECT_NE(std::string(p.err.message.c_str()).find(c.message), std::string::npos)
+        << c.text << " -> " << p.err.message.c_str();
+  }
+}
+
 // ---------------------------------------------------------------- errors --
 
 // A valid file whose password is the secret the leak test looks for.
@@ -524,8 +600,33 @@ TEST(ConfigDescribe, TutorialConfigWithThePasswordMasked) {
       "DEBUG_PIN = 14",
       "WIFI_TIMEOUT = 15",
       "HTTP_TIMEOUT = 10",
+      "MAX_ATTEMPTS = 8",
+      "MAX_AGE = 86400",
+      "TIMED_WAKE = False",
+      "PRESS_SENSE_PIN = None",
   };
   EXPECT_EQ(describe(p.cfg), want);
+}
+
+TEST(ConfigDescribe, QueueAndStaticIpKeysParseBack) {
+  const std::string keys =
+      "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\nMAX_ATTEMPTS = 3\nMAX_AGE = 600\n"
+      "STATIC_IP = '10.0.0.7'\nGATEWAY = '10.0.0.1'\n";
+  Parsed p = parse(kBase + keys);
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  const auto lines = describe(p.cfg);
+  const std::vector<std::string> tail(lines.begin() + 9, lines.end());
+  const std::vector<std::string> want = {"MAX_ATTEMPTS = 3",       "MAX_AGE = 600",
+                                         "TIMED_WAKE = True",      "PRESS_SENSE_PIN = 12",
+                                         "STATIC_IP = '10.0.0.7'", "NETMASK = '255.255.255.0'",
+                                         "GATEWAY = '10.0.0.1'",   "DNS = '10.0.0.1'"};
+  EXPECT_EQ(tail, want);
+  std::string text;
+  for (const auto& l : lines)
+    text += (l.rfind("WIFI_PASSWORD", 0) == 0 ? "WIFI_PASSWORD = ''" : l) + "\n";
+  Parsed back = parse(replace_all(text, "/...'", "/k'"));
+  ASSERT_TRUE(back.ok) << back.err.message.c_str();
+  EXPECT_EQ(describe(back.cfg).size(), lines.size());
 }
 
 TEST(ConfigDescribe, OpenNetworkShowsAnEmptyPasswordAndTheWebhookKeyIsMasked) {

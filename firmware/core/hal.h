@@ -148,6 +148,12 @@ class Machine {
   virtual void reset() = 0;  // soft restart; same return rule as deepsleep
   virtual uint32_t ticks_ms() = 0;
   virtual void sleep_ms(uint32_t ms) = 0;
+  // A millisecond clock that keeps running through deep sleep and across
+  // resets (it may restart at power-on), for telling a timer wake from a
+  // press. Returns false if the board has none: the ESP8266's RTC counter
+  // (system_get_rtc_time) restarts at every reset, a deep-sleep wake
+  // included, so it cannot serve. The host's virtual clock can.
+  virtual bool rtc_clock_ms(uint64_t* ms) = 0;
   virtual uint32_t chip_id() = 0;  // the low 24 bits name the board
   // RTC user memory: survives deep sleep, lost on power-off. 512 bytes on the
   // ESP8266; offsets in bytes, multiples of 4.

@@ -70,6 +70,7 @@ class Clock : public bh::Machine {
   void reset() override {}
   uint32_t ticks_ms() override { return now; }
   void sleep_ms(uint32_t ms) override { now += ms; }
+  bool rtc_clock_ms(uint64_t*) override { return false; }
   uint32_t chip_id() override { return 1; }
   size_t rtc_memory_size() override { return 0; }
   bool rtc_memory_read(size_t, void*, size_t) override { return false; }

@@ -33,6 +33,10 @@ constexpr size_t kHttpIoChunk = 256;          // stack buffer for socket reads
 // Wi-Fi
 constexpr size_t kScanMax = 16;           // access points kept from one scan
 
+// Press queue (RTC user memory, see rtc_layout.h)
+constexpr size_t kPressQueueMax = 16;     // presses kept while undelivered; the oldest goes first
+constexpr size_t kRtcUserMax = 512;       // RTC user memory on the ESP8266
+
 // Log lines
 constexpr size_t kLogLineMax = 256;
 

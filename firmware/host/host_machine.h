@@ -26,6 +26,12 @@ class HostMachine final : public Machine {
   void reset() override;
   uint32_t ticks_ms() override;
   void sleep_ms(uint32_t ms) override;
+  // The virtual clock: it runs through deep sleep (see hal.h for why the
+  // real ESP8266 has no such clock).
+  bool rtc_clock_ms(uint64_t* ms) override {
+    *ms = env_.clock.now_ms();
+    return true;
+  }
   uint32_t chip_id() override { return env_.world.chip_id & 0xffffff; }
   size_t rtc_memory_size() override { return kRtcUserBytes; }
   bool rtc_memory_read(size_t offset, void* out, size_t len) override;

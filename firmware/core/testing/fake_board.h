@@ -20,7 +20,9 @@ struct PinEvent {
 class FakeMachine : public Machine {
  public:
   ResetCause cause = ResetCause::PowerOn;
-  uint32_t now = 0;
+  uint32_t now = 0;    // ticks_ms(): restarts at every boot (FakeBoard::boot)
+  uint64_t clock = 0;  // rtc_clock_ms(): runs through deep sleep
+  bool has_clock = true;
   int deepsleep_calls = 0;
   uint32_t deepsleep_ms = 0;
   std::vector<std::string> lines;
@@ -33,7 +35,14 @@ class FakeMachine : public Machine {
   }
   void reset() override {}
   uint32_t ticks_ms() override { return now; }
-  void sleep_ms(uint32_t ms) override { now += ms; }
+  void sleep_ms(uint32_t ms) override {
+    now += ms;
+    clock += ms;
+  }
+  bool rtc_clock_ms(uint64_t* ms) override {
+    *ms = clock;
+    return has_clock;
+  }
   uint32_t chip_id() override { return 0x00c0ffee; }
   size_t rtc_memory_size() override { return sizeof rtc; }
   bool rtc_memory_read(size_t off, void* out, size_t len) override {
@@ -89,11 +98,21 @@ class FakeWlan : public Wlan {
   uint32_t started = 0;
   int connect_calls = 0;
   std::string last_ssid, last_password;
+  std::vector<ConnectHint> hints;  // one per connect()
+  // The AP: a hint naming another BSSID or channel finds nothing.
+  uint8_t ap_bssid[6] = {0x02, 0xbb, 0, 0, 0, 1};
+  uint8_t ap_channel = 6;
+  bool hinted_static = false;
 
   void active(bool on) override { is_active = on; }
   bool active() override { return is_active; }
-  void connect(StrRef ssid, StrRef password, const ConnectHint*) override {
+  void connect(StrRef ssid, StrRef password, const ConnectHint* hint) override {
     ++connect_calls;
+    hints.push_back(hint ? *hint : ConnectHint());
+    hinted_static = hint && hint->has_static_ip;
+    wrong_ap = hint && hint->has_bssid &&
+               (memcmp(hint->bssid, ap_bssid, 6) != 0 || hint->channel != ap_channel);
+    if (hint && hint->static_ip.ip == Ip4{{192, 168, 0, 99}}) wrong_ap = true;  // a taken IP
     last_ssid.assign(ssid.data, ssid.len);
     last_password.assign(password.data, password.len);
     connecting = true;
@@ -102,13 +121,18 @@ class FakeWlan : public Wlan {
   void disconnect() override { connecting = false; }
   WlanStatus status() override {
     if (!connecting) return WlanStatus::Idle;
-    if (machine_.now - started < connect_ms) return WlanStatus::Connecting;
+    // A known BSSID and channel skip the scan; a static IP skips DHCP.
+    const bool fast = !hints.empty() && hints.back().has_bssid;
+    const uint32_t ms = connect_ms / (fast ? 4 : 1) / (hinted_static ? 2 : 1);
+    if (machine_.now - started < ms) return WlanStatus::Connecting;
+    if (wrong_ap) return WlanStatus::NoApFound;
     return outcome;
   }
   bool isconnected() override { return status() == WlanStatus::GotIp; }
   IfConfig ifconfig() override {
     IfConfig c;
     if (isconnected()) {
+      if (hinted_static) return hints.back().static_ip;
       c.ip = {{192, 168, 0, 45}};
       c.netmask = {{255, 255, 255, 0}};
       c.gateway = {{192, 168, 0, 1}};
@@ -118,10 +142,16 @@ class FakeWlan : public Wlan {
   }
   size_t scan(ScanEntry*, size_t) override { return 0; }
   Err config(StrRef, StrRef) override { return Err::Ok; }
-  bool bssid(uint8_t*, uint8_t*) override { return false; }
+  bool bssid(uint8_t* out, uint8_t* channel) override {
+    if (!isconnected()) return false;
+    memcpy(out, ap_bssid, 6);
+    *channel = ap_channel;
+    return true;
+  }
 
  private:
   FakeMachine& machine_;
+  bool wrong_ap = false;
 };
 
 class FakeFiles : public Files {
@@ -158,6 +188,7 @@ class ScriptedNet : public Net {
  public:
   std::map<std::string, Ip4> dns;
   Err connect_error = Err::Ok;
+  int connections_left = -1;  // >= 0: that many more connections, then ConnectFailed
   std::string reply;
   std::vector<std::string> requests;  // one per connection
   int open_streams = 0;
@@ -178,6 +209,11 @@ class ScriptedNet : public Net {
     return Err::DnsFailed;
   }
   Stream* connect(Ip4, uint16_t, uint32_t, const TlsOptions*, Err* err) override {
+    if (connections_left == 0) {
+      *err = Err::ConnectFailed;
+      return nullptr;
+    }
+    if (connections_left > 0) --connections_left;
     if (connect_error != Err::Ok) {
       *err = connect_error;
       return nullptr;
@@ -222,6 +258,23 @@ struct FakeBoard {
   ScriptedNet net;
   FakeFiles files;
   Hal hal{gpio, sta, ap, machine, net, files};
+
+  // Deep sleep for ms, then a wake with this cause: the RTC clock ran on,
+  // ticks restart, the radio and the pins start over; RTC memory stays.
+  void wake_after(uint64_t ms, ResetCause cause) {
+    machine.clock += ms;
+    machine.now = 0;
+    machine.cause = cause;
+    sta.disconnect();
+    gpio.writes.clear();
+  }
+  // Power lost and back: RTC memory holds garbage, the clock restarts.
+  void power_cycle(uint32_t seed = 1) {
+    for (uint8_t& b : machine.rtc)
+      b = static_cast<uint8_t>((seed = seed * 1103515245u + 12345u) >> 16);
+    machine.clock = 0;
+    wake_after(0, ResetCause::PowerOn);
+  }
 };
 
 }  // namespace bh::testing
