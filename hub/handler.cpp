@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 #include <nlohmann/json.hpp>
 
 #include "router.h"
@@ -80,13 +81,29 @@ Response list_events(const Request& request, std::string_view query, Store& stor
   return r;
 }
 
-Response trigger(const Request& request, const Route& route, std::string_view query, Store& store,
-                 const HandlerOptions& options) {
+// A trigger's reply once the store has answered (on the store's thread).
+void finish_trigger(AppendOutcome outcome, const HandlerOptions& options, const Respond& done) {
+  if (!outcome.result) {
+    // The store's message may name files; the client gets a generic reply.
+    if (options.log_error) options.log_error(outcome.error);
+    return done(json_error(500, "Storage failure; try again later"));
+  }
+  const AppendResult& stored = *outcome.result;
+  if (!stored.duplicate && options.on_stored) options.on_stored(stored.event);
+  // A replay answers as the original request was answered, whatever this one asked.
+  Response r =
+      text(200, congratulations(stored.event.event, stored.event.json_payload.has_value()));
+  if (stored.duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
+  done(std::move(r));
+}
+
+void trigger(const Request& request, const Route& route, std::string_view query, Store& store,
+             const HandlerOptions& options, Respond done) {
   const bool json_url = route.kind == RouteKind::kTriggerJson;
   const HubKey* key = options.keys ? options.keys->find(route.key) : nullptr;
-  if (!key) return invalid_key();
+  if (!key) return done(invalid_key());
   if (!valid_event_name(route.event)) {
-    return json_error(400, "Event names are 1 to 128 characters of A-Z a-z 0-9 _ . -");
+    return done(json_error(400, "Event names are 1 to 128 characters of A-Z a-z 0-9 _ . -"));
   }
 
   EventRecord event;
@@ -95,32 +112,29 @@ Response trigger(const Request& request, const Route& route, std::string_view qu
   event.remote_addr = request.remote;
   if (json_url) {
     std::string error = check_json_payload(request.body);
-    if (!error.empty()) return json_error(400, error);
+    if (!error.empty()) return done(json_error(400, error));
     event.json_payload = request.body;
   } else {
     ValuesResult values =
         trigger_values(request.header("Content-Type").value_or(""), request.body, query);
-    if (!values) return json_error(400, values.error);
+    if (!values) return done(json_error(400, values.error));
     event.value1 = values.values.value1.value_or("");
     event.value2 = values.values.value2.value_or("");
     event.value3 = values.values.value3.value_or("");
   }
   if (auto idem = request.header("Idempotency-Key"); idem && !idem->empty()) {
     if (idem->size() > kMaxIdempotencyKeyLength) {
-      return json_error(400, "Idempotency-Key is longer than 255 characters");
+      return done(json_error(400, "Idempotency-Key is longer than 255 characters"));
     }
     event.idempotency_key = std::string(*idem);
   }
   event.occurred_at = options.clock ? options.clock() : now_ms();
 
-  AppendResult stored = store.append(std::move(event));
-  if (!stored.duplicate && options.on_stored) options.on_stored(stored.event);
-
-  // A replay answers as the original request was answered, whatever this one asked.
-  Response r =
-      text(200, congratulations(stored.event.event, stored.event.json_payload.has_value()));
-  if (stored.duplicate) r.headers.emplace_back("Idempotent-Replayed", "true");
-  return r;
+  // No waiting here: the store calls back once the event's batch is
+  // committed, so one fsync answers every request in the batch.
+  store.append_async(std::move(event), [&options, done = std::move(done)](AppendOutcome outcome) {
+    finish_trigger(std::move(outcome), options, done);
+  });
 }
 
 }  // namespace
@@ -132,30 +146,47 @@ std::string congratulations(std::string_view event, bool json_url) {
   return body;
 }
 
-Response handle(const Request& request, Store& store, const HandlerOptions& options) {
+bool is_trigger(const Request& request) {
+  const RouteKind kind = route(split_target(request.target).path).kind;
+  return kind == RouteKind::kTrigger || kind == RouteKind::kTriggerJson;
+}
+
+void handle_async(const Request& request, Store& store, const HandlerOptions& options,
+                  Respond done) {
   const Target target = split_target(request.target);
   const Route r = route(target.path);
-  if (r.kind == RouteKind::kNotFound) return json_error(404, "Not found");
+  if (r.kind == RouteKind::kNotFound) return done(json_error(404, "Not found"));
   if (!method_allowed(r.kind, request.method)) {
     Response resp = json_error(405, "Method not allowed");
     resp.headers.emplace_back("Allow", std::string(allowed_methods(r.kind)));
-    return resp;
+    return done(std::move(resp));
   }
-  if (request.body.size() > options.body_limit) return json_error(413, "Request body too large");
+  if (request.body.size() > options.body_limit) {
+    return done(json_error(413, "Request body too large"));
+  }
+  if (r.kind == RouteKind::kTrigger || r.kind == RouteKind::kTriggerJson) {
+    return trigger(request, r, target.query, store, options, std::move(done));
+  }
+  Response now;
   try {
     switch (r.kind) {
-      case RouteKind::kHealth: return text(200, "ok");
-      case RouteKind::kEvents: return list_events(request, target.query, store, options);
-      case RouteKind::kTrigger:
-      case RouteKind::kTriggerJson: return trigger(request, r, target.query, store, options);
-      case RouteKind::kNotFound: break;
+      case RouteKind::kHealth: now = text(200, "ok"); break;
+      case RouteKind::kEvents: now = list_events(request, target.query, store, options); break;
+      default: now = json_error(404, "Not found"); break;
     }
   } catch (const std::exception& e) {
     // The store's message may name files; the client gets a generic reply.
     if (options.log_error) options.log_error(e.what());
-    return json_error(500, "Storage failure; try again later");
+    now = json_error(500, "Storage failure; try again later");
   }
-  return json_error(404, "Not found");
+  done(std::move(now));
+}
+
+Response handle(const Request& request, Store& store, const HandlerOptions& options) {
+  std::promise<Response> promise;
+  std::future<Response> future = promise.get_future();
+  handle_async(request, store, options, [&promise](Response r) { promise.set_value(std::move(r)); });
+  return future.get();
 }
 
 }  // namespace hub

@@ -17,7 +17,8 @@ struct HandlerOptions {
   std::size_t body_limit = 64 * 1024;
   std::function<TimePoint()> clock = now_ms;
   // Runs after an event is committed (not for a replayed duplicate), before
-  // the reply goes out: must only hand the event over (a queue), never act on it.
+  // the reply goes out, on the store's thread: must only hand the event over
+  // (a queue), never act on it.
   std::function<void(const EventRecord&)> on_stored;
   // Where failures the client must not see go (store errors).
   std::function<void(const std::string&)> log_error;
@@ -27,7 +28,20 @@ inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 inline constexpr int kDefaultEventsLimit = 50;
 inline constexpr int kMaxEventsLimit = 1000;
 
+using Respond = std::function<void(Response)>;
+
+// The whole API. Calls `done` exactly once: at once, or for a trigger from
+// the store's thread once the event is committed (it never waits for the
+// commit itself). /api/events reads the store in place, which may block.
+void handle_async(const Request& request, Store& store, const HandlerOptions& options,
+                  Respond done);
+
+// handle_async, waited for.
 Response handle(const Request& request, Store& store, const HandlerOptions& options);
+
+// Whether handle_async answers this request without blocking (a trigger), so
+// a server may run it on its I/O thread.
+bool is_trigger(const Request& request);
 
 // The success bodies IFTTT clients check for.
 std::string congratulations(std::string_view event, bool json_url);

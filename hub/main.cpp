@@ -80,8 +80,11 @@ int serve(const ServeArgs& args, const CLI::App& cmd) {
     server_options.handle_signals = true;
     server_options.access_log = log_line;
     server_options.error_log = log_line;
-    hub::Server server(server_options, [&](const hub::Request& request) {
-      return hub::handle(request, store, handler_options);
+    // Triggers never block (group commit answers them from the store's
+    // thread), so they skip the worker pool; /api/events reads go there.
+    server_options.runs_inline = hub::is_trigger;
+    hub::Server server(server_options, [&](const hub::Request& request, hub::Respond respond) {
+      hub::handle_async(request, store, handler_options, std::move(respond));
     });
 
     // Scripts wait for this line and read the port from it.

@@ -62,7 +62,7 @@ bool is_http_error(const beast::error_code& ec) {
 
 class Core {
  public:
-  Core(ServerOptions options, RequestHandler handler)
+  Core(ServerOptions options, AsyncRequestHandler handler)
       : options(std::move(options)),
         handler(std::move(handler)),
         pool(this->options.worker_threads ? this->options.worker_threads : 1) {}
@@ -86,7 +86,7 @@ class Core {
   }
 
   ServerOptions options;
-  RequestHandler handler;
+  AsyncRequestHandler handler;
   std::atomic<bool> stopping{false};
 
   // Declared before the io_context: its pending handlers own sessions,
@@ -250,21 +250,33 @@ class Session : public std::enable_shared_from_this<Session> {
     log_method_ = request.method;
     log_target_ = request.target;
     phase_ = Phase::kHandling;
-    // The handler may wait for a commit: run it on the pool, never here. The
-    // work guard keeps the I/O loop alive until the reply is posted back.
-    net::post(core_.pool, [self = shared_from_this(), request = std::move(request),
-                           work = net::make_work_guard(core_.ioc)]() mutable {
-      Response response;
-      try {
-        response = self->core_.handler(request);
-      } catch (const std::exception& e) {
-        self->core_.error(self->remote_ + " handler failed: " + e.what());
-        response = json_error(500, "Internal error");
-      }
+    // The reply comes back to this session's executor from whichever thread
+    // answers. The work guard keeps the I/O loop alive until it is posted.
+    Respond respond = [self = shared_from_this(),
+                       work = net::make_work_guard(core_.ioc)](Response response) mutable {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response), /*close=*/false, /*linger=*/false);
       });
+    };
+    if (core_.options.runs_inline && core_.options.runs_inline(request)) {
+      return handle(request, std::move(respond));
+    }
+    // The handler may wait (a read, or a synchronous handler waiting for a
+    // commit): run it on the pool, never here.
+    net::post(core_.pool, [self = shared_from_this(), request = std::move(request),
+                           respond = std::move(respond)]() mutable {
+      self->handle(request, std::move(respond));
     });
+  }
+
+  void handle(const Request& request, Respond respond) {
+    // A handler that throws has not answered (handlers answer last).
+    try {
+      core_.handler(request, respond);
+    } catch (const std::exception& e) {
+      core_.error(remote_ + " handler failed: " + e.what());
+      respond(json_error(500, "Internal error"));
+    }
   }
 
   void write(Response response, bool close, bool linger) {
@@ -471,15 +483,21 @@ void Core::access(std::string_view remote, std::string_view method, std::string_
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions options, RequestHandler handler)
+  Impl(ServerOptions options, AsyncRequestHandler handler)
       : core(std::move(options), std::move(handler)) {}
   Core core;
 };
 
-Server::Server(ServerOptions options, RequestHandler handler)
+Server::Server(ServerOptions options, AsyncRequestHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {
   impl_->core.listen();
 }
+
+Server::Server(ServerOptions options, RequestHandler handler)
+    : Server(std::move(options), [handler = std::move(handler)](const Request& request,
+                                                                 Respond respond) {
+        respond(handler(request));
+      }) {}
 
 Server::~Server() = default;
 

@@ -1,7 +1,8 @@
 // The HTTP/1.1 server (Boost.Beast, in server.cpp only): accepts
 // connections, reads requests with limits and timeouts, hands each one to a
-// RequestHandler on a worker pool (so a handler that waits for an fsync never
-// stalls the I/O thread), writes the response, keeps the connection alive.
+// handler on a worker pool (so a handler that waits for an fsync never
+// stalls the I/O thread), or on the I/O thread when it says it never blocks,
+// writes the response, keeps the connection alive.
 // Drains on stop(): stops accepting, closes idle connections, lets in-flight
 // requests finish (bounded by drain_timeout), then run() returns.
 #pragma once
@@ -18,6 +19,10 @@
 namespace hub {
 
 using RequestHandler = std::function<Response(const Request&)>;
+using Respond = std::function<void(Response)>;
+// Answers by calling `respond` exactly once, from any thread, now or later
+// (a trigger answers from the store's thread once its batch is committed).
+using AsyncRequestHandler = std::function<void(const Request&, Respond respond)>;
 using LogSink = std::function<void(const std::string& line)>;
 
 struct ServerOptions {
@@ -28,6 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15000};  // per request, from its first byte; and idle
   std::chrono::milliseconds drain_timeout{5000};
   std::size_t worker_threads = 4;
+  // Requests for which the handler never blocks: handled on the I/O thread,
+  // sparing the hop to a worker and back. Empty: every request goes to the pool.
+  std::function<bool(const Request&)> runs_inline;
   bool handle_signals = false;  // SIGINT/SIGTERM call stop()
   LogSink access_log;           // one line per request; empty: none
   LogSink error_log;            // connection failures; empty: none
@@ -37,6 +45,7 @@ class Server {
  public:
   // Binds and listens; throws std::runtime_error (naming the address) when it cannot.
   Server(ServerOptions options, RequestHandler handler);
+  Server(ServerOptions options, AsyncRequestHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -26,7 +26,9 @@ constexpr auto kReadTimeout = 300ms;
 
 class RunningServer {
  public:
-  RunningServer(ServerOptions options, RequestHandler handler) {
+  // RequestHandler (on the pool, waited for) or AsyncRequestHandler.
+  template <class Handler>
+  RunningServer(ServerOptions options, Handler handler) {
     options.access_log = [this](const std::string& line) {
       std::lock_guard<std::mutex> lock(mutex_);
       log_.push_back(line);
@@ -86,8 +88,14 @@ class ServerTest : public ::testing::Test {
   ServerTest() : store_({dir_.file("hub.db")}), keys_(std::vector<HubKey>{{"button", kKey}}) {
     handler_options_.keys = &keys_;
     handler_options_.body_limit = 1024;
+    // Wired as buttonhook-hub wires it: triggers on the I/O thread, answered
+    // from the store's thread after their group commit.
+    ServerOptions options = test_options();
+    options.runs_inline = is_trigger;
     server_ = std::make_unique<RunningServer>(
-        test_options(), [this](const Request& r) { return handle(r, store_, handler_options_); });
+        options, [this](const Request& r, Respond respond) {
+          handle_async(r, store_, handler_options_, std::move(respond));
+        });
   }
 
   std::size_t stored_count() {
@@ -282,6 +290,36 @@ TEST_F(ServerTest, AccessLogMasksTheKey) {
   }
   EXPECT_TRUE(saw_trigger);
   EXPECT_TRUE(saw_events);
+}
+
+TEST(ServerAsync, AnAnswerPendingOnAnotherThreadDoesNotHoldUpOtherRequests) {
+  ServerOptions options = test_options();
+  options.runs_inline = [](const Request&) { return true; };
+  options.worker_threads = 1;
+  std::vector<std::thread> answerers;
+  std::mutex answerers_mutex;
+  RunningServer server(options, [&](const Request& request, Respond respond) {
+    if (request.target != "/slow") return respond(text(200, "fast"));
+    std::lock_guard<std::mutex> lock(answerers_mutex);
+    answerers.emplace_back([respond = std::move(respond)] {
+      std::this_thread::sleep_for(300ms);
+      respond(text(200, "slow"));
+    });
+  });
+  Connection slow(server.port());
+  slow.send(http_request("GET", "/slow"));
+  std::this_thread::sleep_for(20ms);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 3; ++i) {
+    HttpReply r = fetch(server.port(), http_request("GET", "/fast"));
+    EXPECT_EQ(r.body, "fast");
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 250ms) << "waited for the slow answer";
+  HttpReply r = slow.read_reply(2s);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "slow");
+  server.stop_and_wait();
+  for (auto& t : answerers) t.join();
 }
 
 TEST(ServerDrain, FinishesTheRequestInFlightAndClosesIdleConnections) {
