@@ -63,6 +63,8 @@ struct FleetTest : ::testing::Test {
   std::vector<Line> run_presses(uint64_t seed) {
     Fleet::Options o = options(3);
     o.seed = seed;
+    // Each run on fresh flash: the firmware counts cold boots in /boots.
+    o.dir = dir.path / ("run" + std::to_string(runs_++));
     o.timing.scan_full = {2000, 5000};  // draws that the seed decides
     Fleet fleet(o);
     std::vector<Line> lines;
@@ -77,6 +79,7 @@ struct FleetTest : ::testing::Test {
 
   bh::testing::TempDirectory dir;
   HttpTestServer server;
+  int runs_ = 0;
 };
 
 TEST_F(FleetTest, PressesReachTheServerInVirtualTimeOrder) {

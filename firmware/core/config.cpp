@@ -757,50 +757,39 @@ bool parse_config(StrRef text, Config* cfg, ConfigError* err, ConfigWarn warn, v
 }
 
 void describe_config(const Config& cfg, void (*line)(void* ctx, StrRef text), void* ctx) {
-  Str<sizes::kLogLineMax> out;
-  out.assign("WIFI_SSID = ");
-  append_quoted(out, cfg.wifi_ssid.ref());
-  line(ctx, out.ref());
-  out.assign("WIFI_PASSWORD = ");
-  out.append(cfg.wifi_password.empty() ? "''" : "'********'");
-  line(ctx, out.ref());
-  out.assign("WEBHOOK_URL = ");
-  append_url_masked(out, cfg.webhook_url.ref());
-  line(ctx, out.ref());
-  out.assign("BUTTON_ID = ");
-  append_quoted(out, cfg.button_id.ref());
-  line(ctx, out.ref());
-  const struct {
-    const char* name;
-    uint32_t value;
-  } numbers[] = {
-      {"LED_PIN", cfg.led_pin},
-      {"LED2_PIN", cfg.led2_pin},
-      {"DEBUG_PIN", cfg.debug_pin},
-      {"WIFI_TIMEOUT", cfg.wifi_timeout_s},
-      {"HTTP_TIMEOUT", cfg.http_timeout_s},
-      {"MAX_ATTEMPTS", cfg.max_attempts},
-      {"MAX_AGE", cfg.max_age_s},
-  };
-  for (const auto& n : numbers) {
-    out.assign(n.name).append(" = ").append_uint(n.value);
-    line(ctx, out.ref());
-  }
-  out.assign("TIMED_WAKE = ").append(cfg.timed_wake ? "True" : "False");
-  line(ctx, out.ref());
-  out.assign("PRESS_SENSE_PIN = ");
-  if (cfg.press_sense_pin == kNoPin) {
-    out.append("None");
-  } else {
-    out.append_uint(cfg.press_sense_pin);
-  }
-  line(ctx, out.ref());
-  if (!cfg.has_static_ip) return;
+  // In kKeys order, named from kKeys; the static IP lines only when set.
   const Ip4* ips[] = {&cfg.static_ip.ip, &cfg.static_ip.netmask, &cfg.static_ip.gateway,
                       &cfg.static_ip.dns};
-  for (int k = kStaticIp; k <= kDns; ++k) {
-    const uint8_t* b = ips[k - kStaticIp]->b;
-    out.assign(kKeys[k].name).appendf(" = '%u.%u.%u.%u'", b[0], b[1], b[2], b[3]);
+  Str<sizes::kLogLineMax> out;
+  for (int k = 0; k < (cfg.has_static_ip ? kKeyCount : kStaticIp); ++k) {
+    out.assign(kKeys[k].name).append(" = ");
+    uint32_t n = 0;
+    switch (k) {
+      case kSsid: append_quoted(out, cfg.wifi_ssid.ref()); break;
+      case kPassword: out.append(cfg.wifi_password.empty() ? "''" : "'********'"); break;
+      case kUrl: append_url_masked(out, cfg.webhook_url.ref()); break;
+      case kButtonId: append_quoted(out, cfg.button_id.ref()); break;
+      case kTimedWake: out.append(cfg.timed_wake ? "True" : "False"); break;
+      case kLedPin: n = cfg.led_pin; break;
+      case kLed2Pin: n = cfg.led2_pin; break;
+      case kDebugPin: n = cfg.debug_pin; break;
+      case kWifiTimeout: n = cfg.wifi_timeout_s; break;
+      case kHttpTimeout: n = cfg.http_timeout_s; break;
+      case kSensePin:
+        if (cfg.press_sense_pin == kNoPin) out.append("None");
+        n = cfg.press_sense_pin;
+        break;
+      case kMaxAttempts: n = cfg.max_attempts; break;
+      case kMaxAge: n = cfg.max_age_s; break;
+      default: {
+        const uint8_t* b = ips[k - kStaticIp]->b;
+        out.appendf("'%u.%u.%u.%u'", b[0], b[1], b[2], b[3]);
+      }
+    }
+    if (kKeys[k].kind == Kind::Pin || kKeys[k].kind == Kind::Seconds ||
+        kKeys[k].kind == Kind::Count) {
+      if (n != kNoPin || k != kSensePin) out.append_uint(n);
+    }
     line(ctx, out.ref());
   }
 }

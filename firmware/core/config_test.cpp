@@ -600,10 +600,10 @@ TEST(ConfigDescribe, TutorialConfigWithThePasswordMasked) {
       "DEBUG_PIN = 14",
       "WIFI_TIMEOUT = 15",
       "HTTP_TIMEOUT = 10",
-      "MAX_ATTEMPTS = 8",
-      "MAX_AGE = 86400",
       "TIMED_WAKE = False",
       "PRESS_SENSE_PIN = None",
+      "MAX_ATTEMPTS = 8",
+      "MAX_AGE = 86400",
   };
   EXPECT_EQ(describe(p.cfg), want);
 }
@@ -616,8 +616,8 @@ TEST(ConfigDescribe, QueueAndStaticIpKeysParseBack) {
   ASSERT_TRUE(p.ok) << p.err.message.c_str();
   const auto lines = describe(p.cfg);
   const std::vector<std::string> tail(lines.begin() + 9, lines.end());
-  const std::vector<std::string> want = {"MAX_ATTEMPTS = 3",       "MAX_AGE = 600",
-                                         "TIMED_WAKE = True",      "PRESS_SENSE_PIN = 12",
+  const std::vector<std::string> want = {"TIMED_WAKE = True",      "PRESS_SENSE_PIN = 12",
+                                         "MAX_ATTEMPTS = 3",       "MAX_AGE = 600",
                                          "STATIC_IP = '10.0.0.7'", "NETMASK = '255.255.255.0'",
                                          "GATEWAY = '10.0.0.1'",   "DNS = '10.0.0.1'"};
   EXPECT_EQ(tail, want);
