@@ -390,9 +390,13 @@ bool App::deliver() {
   }
   if (e == Err::Ok) return true;
   report(e);
-  // A stale cached lease can look like a dead network: forget the cache
-  // unless the server itself answered.
-  if (fast_connected_ && e != Err::HttpStatus && e != Err::RedirectNotFollowed) forget_wifi();
+  // A stale cached lease (an address or DNS server no longer ours) shows as
+  // silence: forget the cache then. A refusal or an HTTP status came from
+  // the server, so the network is fine and the cache stays.
+  if (fast_connected_ &&
+      (e == Err::DnsFailed || e == Err::ConnectTimeout || e == Err::Timeout)) {
+    forget_wifi();
+  }
   if (log_.failures < 255) ++log_.failures;
   return false;
 }

@@ -441,23 +441,33 @@ TEST_F(QueueTest, AFailedFastAndFullConnectLeavesNoCache) {
 }
 
 TEST_F(QueueTest, AStaleLeaseIsForgottenWhenTheNetworkSeemsDead) {
-  boot(ResetCause::DeepSleepWake);
-  server(false);  // with the cached IP, nothing answers
-  wake(60'000);
-  EXPECT_EQ(queued(), 1);
-  server(true);
-  wake(60'000);
-  EXPECT_FALSE(board.sta.hints.back().has_bssid) << "a full connect, with DHCP";
-  EXPECT_EQ(keys().size(), 2u);
+  for (Err silence : {Err::ConnectTimeout, Err::Timeout, Err::DnsFailed}) {
+    boot(ResetCause::DeepSleepWake);    // caches the lease
+    board.net.connect_error = silence;  // with the cached IP, nothing answers
+    wake(60'000);
+    ASSERT_TRUE(board.sta.hints.back().has_bssid);
+    EXPECT_EQ(queued(), 1) << err_name(silence);
+    server(true);
+    wake(60'000);
+    EXPECT_FALSE(board.sta.hints.back().has_bssid) << "a full connect, with DHCP";
+    EXPECT_FALSE(board.sta.hints.back().has_static_ip);
+    EXPECT_EQ(keys().size(), 2u);
+  }
 }
 
-TEST_F(QueueTest, AnHttpErrorKeepsTheCache) {
+TEST_F(QueueTest, AnAnswerFromTheServerKeepsTheCache) {
   boot(ResetCause::DeepSleepWake);
+  server(false);  // connection refused: the server's host answered
+  wake(60'000);
   board.net.reply = "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n";
+  server(true);
   wake(60'000);
   board.net.reply = kOk;
   wake(60'000);
-  EXPECT_TRUE(board.sta.hints.back().has_bssid) << "the server answered: the network is fine";
+  ASSERT_EQ(board.sta.hints.size(), 4u);
+  EXPECT_FALSE(board.sta.hints[0].has_bssid);
+  for (size_t i = 1; i < 4; ++i) EXPECT_TRUE(board.sta.hints[i].has_bssid) << i;
+  EXPECT_EQ(queued(), 0);
 }
 
 TEST_F(QueueTest, AStaticIpIsUsedOnEveryConnect) {
