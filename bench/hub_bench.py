@@ -141,7 +141,8 @@ class Hub(Target):
     name = "hub"
     stores = True
 
-    def __init__(self, work, binary, access_log):
+    def __init__(self, work, binary, access_log, name="hub"):
+        self.name = name
         super().__init__(work)
         self.binary = binary
         self.access_log = access_log
@@ -176,6 +177,8 @@ class Hub(Target):
         return int(out)
 
     def version(self):
+        if self.name != "hub":
+            return f"buttonhook-hub at {self.binary}"
         return "buttonhook-hub " + subprocess.run(
             ["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
             capture_output=True, text=True).stdout.strip()
@@ -321,26 +324,40 @@ def install_node_red(install_dir):
 
 
 def run_wrk(target, seconds, args):
-    """One wrk run; returns the figures of the `bench:` line plus CPU."""
-    duration = math.ceil(seconds + args.tail)  # wrk takes whole seconds
-    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration}s",
-           "--timeout", "10s", "-s", str(LUA), f"http://127.0.0.1:{target.port}",
-           "--", KEY, f"{seconds:g}"]
+    """One wrk run; returns the figures of its `bench:` line plus CPU."""
+    per_thread = args.connections // args.threads
+    # wrk's own end is only a backstop: the run ends when every connection
+    # has had its last reply (see trigger.lua), then SIGINT makes wrk report.
+    duration = math.ceil(seconds + args.drain_limit)
+    cmd = ["wrk", f"-t{args.threads}", f"-c{per_thread * args.threads}", f"-d{duration}s",
+           "--timeout", f"{args.drain_limit:g}s", "-s", str(LUA),
+           f"http://127.0.0.1:{target.port}", "--", KEY, f"{seconds:g}", str(per_thread)]
     pids = target.pids()
     cpu_before = cpu_seconds(pids)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    out = proc.stdout.read().decode(errors="replace")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out, drained = [], 0
+    for line in proc.stdout:
+        out.append(line)
+        if line.startswith("bench: drained"):
+            drained += 1
+            if drained == args.threads:
+                proc.send_signal(signal.SIGINT)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_after = cpu_seconds(pids)
-    match = re.search(r"^bench: (.*)$", out, re.M)
+    out = "".join(out)
+    match = re.search(r"^bench: (requests=.*)$", out, re.M)
     if proc.returncode != 0 or not match:
         raise RuntimeError(f"wrk failed against {target.name}:\n{out}")
+    if drained < args.threads:
+        progress(f"  {target.name}: replies still missing after the {args.drain_limit:g} s drain "
+                 "limit; they are not counted")
     fig = {k: int(v) for k, v in (kv.split("=") for kv in match.group(1).split())}
     target.answered_200 += fig["ok"]
-    fig["rps"] = fig["ok"] / seconds
+    fig["rps"] = fig["in_load"] / seconds
     fig["cpu"] = 100 * (cpu_after - cpu_before) / seconds
     fig["wrk_cpu"] = 100 * (usage.ru_utime + usage.ru_stime) / seconds
+    fig["cpu_us"] = 1e6 * (cpu_after - cpu_before) / max(fig["ok"], 1)
     return fig
 
 
@@ -363,8 +380,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=10, help="load time of one round")
     parser.add_argument("--warmup", type=float, default=5, help="warm-up seconds per target")
-    parser.add_argument("--tail", type=float, default=1,
-                        help="seconds wrk waits after the load for the last replies")
+    parser.add_argument("--drain-limit", type=float, default=30,
+                        help="seconds to wait after the load for the last replies")
     parser.add_argument("--prime", type=int, default=200,
                         help="sequential requests per target before the warm-up")
     parser.add_argument("--threads", type=int, default=2)
@@ -374,12 +391,15 @@ def main():
                         default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
                         / "buttonhook" / "node-red",
                         help="where node-red@4 is installed (npm, on first use)")
+    parser.add_argument("--base-hub-bin", type=Path,
+                        help="another hub binary, measured as target hub-base in the same "
+                        "rounds: before/after numbers for a change")
     parser.add_argument("--access-log", action="store_true",
                         help="keep the hub's access log (stderr) in a file instead of /dev/null")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     if args.tiny:
-        args.rounds, args.seconds, args.warmup, args.tail, args.prime = 2, 1, 0.5, 0.5, 5
+        args.rounds, args.seconds, args.warmup, args.prime = 2, 1, 0.5, 5
 
     targets = [t for t in args.targets.split(",") if t]
     unknown = set(targets) - set(ALL_TARGETS)
@@ -409,9 +429,12 @@ def main():
     for name in missing:
         progress(f"{name} is not installed: skipped")
     targets = [t for t in targets if t not in missing]
+    if args.base_hub_bin:
+        targets.insert(targets.index("hub") + 1 if "hub" in targets else 0, "hub-base")
 
     work = Path(tempfile.mkdtemp(prefix="buttonhook-bench-"))
     made = {"hub": lambda: Hub(work, args.hub_bin, args.access_log),
+            "hub-base": lambda: Hub(work, args.base_hub_bin, args.access_log, "hub-base"),
             "nginx": lambda: Nginx(work),
             "node-red": lambda: NodeRed(work, args.node_red_dir, store=False),
             "node-red-store": lambda: NodeRed(work, args.node_red_dir, store=True)}
@@ -464,11 +487,13 @@ def main():
         print(f"{n} p50 ms: {median(n, 'p50_us') / 1000:.2f}")
         print(f"{n} p99 ms: {median(n, 'p99_us') / 1000:.2f}")
         print(f"{n} cpu %: {median(n, 'cpu'):.0f}")
+        print(f"{n} cpu us/req: {median(n, 'cpu_us'):.1f}")
         print(f"{n} wrk cpu %: {median(n, 'wrk_cpu'):.0f}")
         if n in stored:
             print(f"{n} stored: {stored[n]} of {target.answered_200} answered 200")
     hub_rps = median("hub", "rps") if "hub" in results else None
-    for peer in ("node-red", "nginx", "node-red-store"):
+    peers = ("node-red", "nginx", "node-red-store")
+    for peer in (("hub-base",) if "hub-base" in results else ()) + peers:
         if hub_rps is not None and peer in results:
             print(f"hub/{peer}: {hub_rps / median(peer, 'rps'):.2f}")
         elif hub_rps is not None:

@@ -3,16 +3,19 @@
 -- reply is counted by status, so the bench can compare the 200s with what
 -- the target stored.
 --
---   wrk -t2 -c64 -d11s -s bench/trigger.lua http://127.0.0.1:PORT -- KEY 10
+--   wrk -t2 -c64 -d70s -s bench/trigger.lua http://127.0.0.1:PORT -- KEY 10 32
 --
--- The second argument is the load time in seconds; give wrk's -d a second
--- or so more. wrk stops by abandoning the requests in flight, so the target
--- may store events whose 200 wrk never counts. Instead, after the load time
--- each connection stops sending (delay() parks it) while its last request
--- finishes and is counted; wrk then ends with nothing in flight.
+-- Arguments: the key, the load time in seconds, connections per thread.
+-- wrk stops by abandoning the requests in flight, so the target would store
+-- events whose 200 wrk never counts. Instead, after the load time each
+-- connection stops sending (delay() parks it) once its last request is
+-- answered; when all of a thread's connections are parked the thread prints
+-- "bench: drained", and the bench stops wrk with SIGINT (wrk then prints its
+-- summary as usual). Give -d the load time plus a generous drain limit.
 --
--- done() prints one line the bench parses (latencies in microseconds):
---   bench: requests=N ok=N other=N errors=N load_us=N p50_us=N p99_us=N
+-- done() prints one line the bench parses (latencies in microseconds;
+-- in_load counts the 200s that arrived within the load time):
+--   bench: requests=N ok=N in_load=N other=N errors=N p50_us=N p99_us=N
 
 local ffi = require("ffi")  -- wrk embeds LuaJIT; os.clock is CPU time, os.time whole seconds
 ffi.cdef [[
@@ -27,7 +30,7 @@ local function now_us()
 end
 
 local threads = {}
-local PARKED_MS = 3600 * 1000
+local PARKED_MS = 24 * 3600 * 1000
 
 function setup(thread)
   table.insert(threads, thread)
@@ -36,19 +39,24 @@ end
 function init(args)
   local key = args[1] or "bench-key"
   local load_seconds = tonumber(args[2] or "10")
+  connections = tonumber(args[3] or "1")
   wrk.method = "POST"
   wrk.path = "/trigger/button_pressed/with/key/" .. key
   wrk.headers["Content-Type"] = "application/json"
   wrk.body = '{"value1":"micropython1","value2":"bench","value3":"42"}'
-  started_us = now_us()
-  deadline_us = started_us + load_seconds * 1000000
-  ok, other = 0, 0
+  deadline_us = now_us() + load_seconds * 1000000
+  ok, in_load, other, parked = 0, 0, 0, 0
 end
 
--- Called before each request but the first on a connection: send at once
--- until the deadline, then never again.
+-- Called after each reply, before the connection's next request: send at
+-- once until the deadline, then never again.
 function delay()
   if now_us() < deadline_us then return 0 end
+  parked = parked + 1
+  if parked == connections then
+    io.write("bench: drained\n")
+    io.stdout:flush()
+  end
   return PARKED_MS
 end
 
@@ -56,19 +64,23 @@ end
 -- some CPU; it costs the same for every target, and it is the only way to
 -- count 200s exactly.
 function response(status, headers, body)
-  if status == 200 then ok = ok + 1 else other = other + 1 end
+  if status == 200 then
+    ok = ok + 1
+    if now_us() < deadline_us then in_load = in_load + 1 end
+  else
+    other = other + 1
+  end
 end
 
 function done(summary, latency, requests)
-  local total_ok, total_other, load_us = 0, 0, 0
+  local total = {ok = 0, in_load = 0, other = 0}
   for _, t in ipairs(threads) do
-    total_ok = total_ok + t:get("ok")
-    total_other = total_other + t:get("other")
-    load_us = math.max(load_us, t:get("deadline_us") - t:get("started_us"))
+    for name in pairs(total) do total[name] = total[name] + t:get(name) end
   end
   local e = summary.errors
   io.write(string.format(
-    "bench: requests=%d ok=%d other=%d errors=%d load_us=%d p50_us=%d p99_us=%d\n",
-    summary.requests, total_ok, total_other, e.connect + e.read + e.write + e.timeout,
-    load_us, latency:percentile(50), latency:percentile(99)))
+    "bench: requests=%d ok=%d in_load=%d other=%d errors=%d p50_us=%d p99_us=%d\n",
+    summary.requests, total.ok, total.in_load, total.other,
+    e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
 end
