@@ -321,5 +321,42 @@ TEST_F(FaultOnBoardTest, AFaultWindowEndsAndTheNextPressGetsThrough) {
   EXPECT_EQ(server.request_count(), 2u);
 }
 
+// ---- the button's sense contact (World::press_sense_pin) ----
+
+// A failed press leaves the board in a 30 s retry sleep (TIMED_WAKE); a
+// second press lands 29.5 s in, inside the margin in which the firmware
+// cannot tell RST from its timer by the clock alone.
+struct PressNearTheTimerTest : AppOnBoardTest {
+  void run_it() {
+    dir.write("config.py", bh::testing::tutorial_config(
+                               "http://maker.ifttt.com/trigger/button_pressed/with/key/k3y",
+                               kPassword, "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\n"));
+    env.world.gpio16_rst = true;
+    board->power_on();
+    host::Fault f;
+    f.kind = host::FaultKind::Http5xx;
+    f.window = host::TimeWindow{0, 20'000};
+    board->add_fault(f);
+    board->press();
+    ASSERT_TRUE(board->timer_wake_us()) << out.all();
+    board->advance_us(*board->timer_wake_us() - env.clock.now_us() - 500'000);
+    board->press();
+    board->advance_us(60'000'000);
+  }
+};
+
+TEST_F(PressNearTheTimerTest, TheSenseContactTellsThePressFromTheTimer) {
+  env.world.press_sense_pin = 12;
+  run_it();
+  EXPECT_TRUE(out.has("Woke from retry sleep: press")) << out.all();
+  EXPECT_EQ(server.request_count(), 2u) << out.all();  // both presses delivered
+}
+
+TEST_F(PressNearTheTimerTest, WithoutItThePressIsTakenForTheTimer) {
+  run_it();  // PRESS_SENSE_PIN names a pin nothing is wired to: it reads high
+  EXPECT_FALSE(out.has("Woke from retry sleep: press")) << out.all();
+  EXPECT_EQ(server.request_count(), 1u) << out.all();  // the second press was not queued
+}
+
 }  // namespace
 }  // namespace bh::sim

@@ -44,6 +44,7 @@ Board::Board(host::Env& env, std::filesystem::path files_dir, PowerModel power, 
 }
 
 Board::~Board() {
+  if (release_timer_) env_.clock.cancel(release_timer_);
   for (const auto& [begin, end] : fault_timers_) {
     env_.clock.cancel(begin);
     env_.clock.cancel(end);
@@ -78,6 +79,7 @@ void Board::power_on() {
 }
 
 void Board::press() {
+  hold_button();
   switch (phase_) {
     case Phase::Off:
       say(LineKind::Board, "* RST pressed, but the board has no power (nothing happens)");
@@ -95,6 +97,20 @@ void Board::press() {
       boot(ResetCause::ExternalReset);
       return;
   }
+}
+
+void Board::hold_button() {
+  // The button's second contact (World::press_sense_pin) reads low while it
+  // is held, through the boot, so the firmware sees it at its first look.
+  if (!env_.world.press_sense_pin) return;
+  const uint8_t pin = *env_.world.press_sense_pin;
+  hal_.gpio.drive(pin, false);
+  if (release_timer_) env_.clock.cancel(release_timer_);
+  release_timer_ = env_.clock.schedule_at_us(
+      env_.clock.now_us() + uint64_t(env_.world.press_hold_ms) * 1000, [this, pin] {
+        release_timer_ = 0;
+        hal_.gpio.drive(pin, std::nullopt);
+      });
 }
 
 void Board::jumper(bool on) {

@@ -3,7 +3,8 @@
 // RST, put the debug jumper on, wait.
 //
 //   power-on            boot with reset cause 0
-//   press (deep sleep)  wake with reset cause 5, as a timer wake would
+//   press (deep sleep)  wake with reset cause 5, as a timer wake would (with
+//                       World::press_sense_pin, that pin reads low meanwhile)
 //   press (awake)       reboot with reset cause 6
 //   power-off           everything stops; RTC memory is lost
 //   GPIO16->RST wire    (World::gpio16_rst) deepsleep(ms > 0) wakes after ms,
@@ -133,6 +134,7 @@ class Board final : public host::HostObserver {
   void update_power();
   void say(LineKind kind, const std::string& text);
   void announce(size_t fault_index);
+  void hold_button();
   std::string led_name(uint8_t pin) const;
   std::string pin_name(uint8_t pin) const;
 
@@ -155,6 +157,7 @@ class Board final : public host::HostObserver {
   int hook_ = 0;
   int boots_ = 0;
   host::HostObserver* tap_ = nullptr;
+  host::Clock::TimerId release_timer_ = 0;  // the button's sense contact opens
   // The announcement timers of each world fault (begin, end), by index.
   std::vector<std::pair<host::Clock::TimerId, host::Clock::TimerId>> fault_timers_;
 };

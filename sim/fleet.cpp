@@ -90,8 +90,7 @@ uint64_t Fleet::next_event_us(size_t i) const {
   return t;
 }
 
-void Fleet::run_until(uint64_t t_us,
-                      const std::function<void(size_t, std::optional<Action>)>& before) {
+void Fleet::run_until(uint64_t t_us, Watcher* watcher) {
   while (true) {
     size_t best = boards_.size();
     uint64_t best_t = UINT64_MAX;
@@ -117,19 +116,21 @@ void Fleet::run_until(uint64_t t_us,
     const bool action_first = !s.actions.empty() && s.actions.begin()->first.first == best_t;
     if (!action_first) {
       // The board's timer wake: its wake runs to its end.
-      if (before) before(best, std::nullopt);
+      if (watcher) watcher->before(best, std::nullopt);
       b.advance_us(best_t - s.env.clock.now_us());
+      if (watcher) watcher->after(best, std::nullopt);
       continue;
     }
     if (best_t > s.env.clock.now_us()) b.advance_us(best_t - s.env.clock.now_us());
     const Action a = s.actions.begin()->second;
     s.actions.erase(s.actions.begin());
-    if (before) before(best, a);
+    if (watcher) watcher->before(best, a);
     switch (a) {
       case Action::Press: b.press(); break;
       case Action::PowerOff: b.power_off(); break;
       case Action::PowerOn: b.power_on(); break;
     }
+    if (watcher) watcher->after(best, a);
   }
   for (auto& s : boards_) {
     const uint64_t now = s->env.clock.now_us();

@@ -69,12 +69,17 @@ class Fleet {
   // Something happens outside the boards at t_us: it runs once every board
   // event before t_us has.
   void schedule_world(uint64_t t_us, std::function<void()> fn);
+  // Sees each board event: the board, and the action (nullopt: the board's
+  // timer wake), just before it happens and once its wake has ended.
+  class Watcher {
+   public:
+    virtual ~Watcher() = default;
+    virtual void before(size_t board, std::optional<Action> action) {}
+    virtual void after(size_t board, std::optional<Action> action) {}
+  };
   // Plays everything scheduled up to t_us, in order of virtual time, with
   // the boards' timer wakes; then brings every board's clock to t_us.
-  // `before` runs before each board event, with the board and the action
-  // (nullopt: the board's timer wake).
-  void run_until(uint64_t t_us,
-                 const std::function<void(size_t, std::optional<Action>)>& before = nullptr);
+  void run_until(uint64_t t_us, Watcher* watcher = nullptr);
   // The latest instant the fleet has played.
   uint64_t now_us() const { return now_us_; }
   // Board actions still to come.

@@ -8,7 +8,9 @@
 namespace bh::sim {
 
 namespace {
-double secs(uint64_t us) { return static_cast<double>(us) / 1e6; }
+double secs(uint64_t us) {
+  return static_cast<double>(us) / 1e6;
+}
 }  // namespace
 
 std::string seconds_text(uint64_t us) {

@@ -253,10 +253,13 @@ host::World load_world(std::string_view text, const std::string& name) {
   if (const toml::node* b = root.get("board")) {
     if (!b->is_table()) top.fail(b->source(), "[board] must be a table");
     Reader r(*b->as_table(), name, "[board]");
-    r.known({"battery_mv", "chip_id", "gpio16_rst"});
+    r.known({"battery_mv", "chip_id", "gpio16_rst", "press_sense_pin", "press_hold_ms"});
     world.battery_mv = uint16_t(r.integer("battery_mv", 0, 65535).value_or(world.battery_mv));
     world.chip_id = uint32_t(r.integer("chip_id", 0, 0xffffff).value_or(world.chip_id));
     world.gpio16_rst = r.boolean("gpio16_rst").value_or(false);
+    if (const auto pin = r.integer("press_sense_pin", 0, 16)) world.press_sense_pin = uint8_t(*pin);
+    world.press_hold_ms =
+        uint32_t(r.integer("press_hold_ms", 1, 10000).value_or(world.press_hold_ms));
   }
 
   if (const toml::node* aps = root.get("ap")) {

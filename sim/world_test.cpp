@@ -41,6 +41,8 @@ TEST(WorldFile, AccessPointFieldsAndFaults) {
 battery_mv = 2900
 gpio16_rst = true
 chip_id = 0x123456
+press_sense_pin = 12
+press_hold_ms = 300
 
 [[ap]]
 ssid = "cafe"
@@ -69,6 +71,8 @@ to = "127.0.0.1:9001"
                                    "w.toml");
   EXPECT_EQ(w.battery_mv, 2900);
   EXPECT_TRUE(w.gpio16_rst);
+  EXPECT_EQ(w.press_sense_pin, std::optional<uint8_t>(12));
+  EXPECT_EQ(w.press_hold_ms, 300u);
   EXPECT_EQ(w.chip_id, 0x123456u);
   ASSERT_EQ(w.aps.size(), 2u);
   const host::AccessPoint& cafe = w.aps[0];

@@ -393,11 +393,14 @@ bool App::deliver() {
   // A stale cached lease (an address or DNS server no longer ours) shows as
   // silence: forget the cache then. A refusal or an HTTP status came from
   // the server, so the network is fine and the cache stays.
-  if (fast_connected_ &&
-      (e == Err::DnsFailed || e == Err::ConnectTimeout || e == Err::Timeout)) {
+  if (fast_connected_ && (e == Err::DnsFailed || e == Err::ConnectTimeout || e == Err::Timeout)) {
     forget_wifi();
   }
   if (log_.failures < 255) ++log_.failures;
+  // A 4xx (but 408, 429) says the request itself is wrong, e.g. the key:
+  // a timer will not fix that, a corrected config.py and a press will.
+  const int st = last_status_;
+  refused_ = e == Err::HttpStatus && st >= 400 && st < 500 && st != 408 && st != 429;
   return false;
 }
 
@@ -426,9 +429,10 @@ BootOutcome App::run() {
   // A timed retry needs the GPIO16->RST wire (TIMED_WAKE) and a sleeping
   // board; the debug jumper keeps it awake, and the queue waits for a press.
   Pin debug(hal_.gpio, config_.debug_pin, PinMode::In, Pull::Up);
-  const uint32_t retry = config_ok_ && config_.timed_wake && log_.count && debug.value()
-                             ? retry_delay_ms(log_.failures)
-                             : 0;
+  const uint32_t retry =
+      config_ok_ && config_.timed_wake && log_.count && !refused_ && debug.value()
+          ? retry_delay_ms(log_.failures)
+          : 0;
   if (failed) {
     if (retry) {
       logf("%u waiting; retry in %lu s", log_.count, static_cast<unsigned long>(retry / 1000));

@@ -106,6 +106,7 @@ class App {
   Err last_error_ = Err::Ok;
   int last_status_ = 0;
   Wake wake_ = Wake::NotPress;
+  bool refused_ = false;            // the server refused a press as malformed (4xx)
   bool fast_connected_ = false;     // this round joined through the Wi-Fi cache
   uint64_t board_base_ms_ = 0;      // board time at ticks_ms() == 0
   Str<sizes::kLogLineMax> detail_;  // context for the last error, for report()

@@ -247,6 +247,23 @@ TEST_F(QueueTest, TimedWakeBacksOff30s2min10minThenHourly) {
   EXPECT_EQ(board.machine.deepsleep_ms, 0u) << "nothing queued: sleep until a press";
 }
 
+TEST_F(QueueTest, ARefusedRequestWaitsForAPressNotATimer) {
+  // 401: a wrong key. Retrying by timer would spend the battery on the same
+  // refusal; the press stays queued for after config.py is fixed.
+  config("TIMED_WAKE = True\n");
+  board.net.reply = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+  boot(ResetCause::DeepSleepWake);
+  EXPECT_EQ(board.machine.deepsleep_ms, 0u);
+  EXPECT_EQ(queued(), 1);
+  EXPECT_EQ(leds(), "212121");
+  board.net.reply = "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n";
+  wake(1'000);
+  EXPECT_EQ(board.machine.deepsleep_ms, 120'000u) << "429 is worth a timed retry (2nd failure)";
+  board.net.reply = kOk;
+  timer();
+  EXPECT_EQ(keys(), (std::vector<std::string>{"micropython1-1-1", "micropython1-1-2"}));
+}
+
 TEST_F(QueueTest, APressDuringTheRetrySleepIsStillAPress) {
   config("TIMED_WAKE = True\n");
   server(false);

@@ -125,7 +125,11 @@ struct World {
   uint16_t battery_mv = 3300;   // what Machine::battery_mv() reads
   uint32_t chip_id = 0xc0ffee;  // 24 bits, as ESP.getChipId()
   bool gpio16_rst = false;      // GPIO16 wired to RST: timed deep sleep wakes
-  std::vector<Fault> faults;    // world-wide faults in virtual time
+  // A second contact of the button on this GPIO (to GND while held), so the
+  // firmware can tell a press from the retry timer (config PRESS_SENSE_PIN).
+  std::optional<uint8_t> press_sense_pin;
+  uint32_t press_hold_ms = 500;  // how long a press holds the button down
+  std::vector<Fault> faults;     // world-wide faults in virtual time
 
   // The first fault of this kind active at t_ms, or nullptr.
   const Fault* fault_at(FaultKind kind, uint64_t t_ms) const;
