@@ -1,35 +1,49 @@
-// Applets: "if this event, then these actions". An applet matches stored
-// events; each of its actions gets the event's ingredients. The built-in
-// "log" applet is the first; applets from a config file (email, HTTP, MQTT)
-// and a durable outbox between the store and the actions come later and fit
-// behind these two types.
+// Applets: "if this event, then these actions". The `if` is an EventFilter
+// (an event name or glob, optionally globs on values); the `then` is a list
+// of actions. Specs (applets_config.h) describe them as data; Action objects
+// (actions.h) do the work from the outbox.
 #pragma once
 
-#include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
+#include "records.h"
 #include "template.h"
 
 namespace hub {
 
-struct EventRecord;
+struct EventFilter {
+  std::string event = "*";  // exact name or glob (fnmatch: * ? [..])
+  // Globs on the event's values; absent: any value.
+  std::optional<std::string> value1, value2, value3, button;
+
+  bool matches(const EventRecord& e) const;
+};
+
+bool glob_match(std::string_view pattern, std::string_view text);
+
+// Why an action failed. Permanent failures (a 400 from a web hook, a bad
+// address) are not retried; everything else is, with backoff.
+class ActionError : public std::runtime_error {
+ public:
+  explicit ActionError(const std::string& what, bool permanent = false)
+      : std::runtime_error(what), permanent_(permanent) {}
+  bool permanent() const { return permanent_; }
+
+ private:
+  bool permanent_;
+};
 
 class Action {
  public:
   virtual ~Action() = default;
-  virtual std::string_view kind() const = 0;  // "log", later "email", "http", "mqtt"
-  // May throw; the runner reports the failure and carries on.
-  virtual void run(const Ingredients& ingredients) = 0;
-};
-
-struct Applet {
-  std::string name;
-  std::string event;  // the event name it fires on; empty = every event
-  std::vector<std::unique_ptr<Action>> actions;
-
-  bool matches(const EventRecord& e) const;
+  virtual std::string_view kind() const = 0;  // "log", "email", "http", "mqtt", ...
+  // One attempt. Returns on success; throws (ActionError or anything else,
+  // which counts as temporary) on failure. Called from outbox workers, one
+  // run of a given action at a time.
+  virtual void run(const EventRecord& event, const Ingredients& ingredients) = 0;
 };
 
 }  // namespace hub

@@ -47,6 +47,38 @@ HubKey key_entry(const std::string& path, const toml::node& node) {
   return key;
 }
 
+bool boolean_value(const std::string& path, const toml::node& node, std::string_view name) {
+  auto value = node.value<bool>();
+  if (!value) throw ConfigError(where(path, node) + ": " + std::string(name) + " must be true or false");
+  return *value;
+}
+
+std::string relative_to(const std::string& config_path, const std::string& file) {
+  std::filesystem::path p = file;
+  if (p.is_relative()) p = std::filesystem::path(config_path).parent_path() / p;
+  return p.lexically_normal().string();
+}
+
+void load_outbox(const std::string& path, const toml::node& node, HubConfig& config) {
+  const toml::table* table = node.as_table();
+  if (!table) throw ConfigError(where(path, node) + ": outbox must be a table: [outbox]");
+  for (const auto& [name, value] : *table) {
+    const std::string_view n = name.str();
+    if (n == "workers") {
+      config.outbox_workers = static_cast<std::size_t>(positive_integer(path, value, n));
+    } else if (n == "retry_initial_ms") {
+      config.retry_initial = std::chrono::milliseconds(positive_integer(path, value, n));
+    } else if (n == "retry_max_ms") {
+      config.retry_max = std::chrono::milliseconds(positive_integer(path, value, n));
+    } else if (n == "max_attempts") {
+      config.max_attempts = static_cast<int>(positive_integer(path, value, n));
+    } else {
+      throw ConfigError(where(path, value) + ": unknown setting outbox." + std::string(n) +
+                        " (known: workers, retry_initial_ms, retry_max_ms, max_attempts)");
+    }
+  }
+}
+
 }  // namespace
 
 void load_config_file(const std::string& path, HubConfig& config) {
@@ -65,9 +97,15 @@ void load_config_file(const std::string& path, HubConfig& config) {
     if (n == "listen") {
       config.listen = string_value(path, node, n);
     } else if (n == "db") {
-      std::filesystem::path db = string_value(path, node, n);
-      if (db.is_relative()) db = std::filesystem::path(path).parent_path() / db;
-      config.db = db.lexically_normal().string();
+      config.db = relative_to(path, string_value(path, node, n));
+    } else if (n == "applets") {
+      config.applets = relative_to(path, string_value(path, node, n));
+    } else if (n == "outbox") {
+      load_outbox(path, node, config);
+    } else if (n == "keys_refresh_ms") {
+      config.keys_refresh = std::chrono::milliseconds(positive_integer(path, node, n));
+    } else if (n == "secure_cookies") {
+      config.secure_cookies = boolean_value(path, node, n);
     } else if (n == "body_limit") {
       config.body_limit = static_cast<std::size_t>(positive_integer(path, node, n));
     } else if (n == "read_timeout_ms") {

@@ -20,6 +20,15 @@ struct HubConfig {
   std::size_t body_limit = 64 * 1024;
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds drain_timeout{5000};
+  std::string applets;  // the applets file; empty: the built-in log applet
+  // [outbox]
+  std::size_t outbox_workers = 4;
+  std::chrono::milliseconds retry_initial{1000};
+  std::chrono::milliseconds retry_max{10 * 60 * 1000};
+  int max_attempts = 12;
+  // How often keys made with `keys add` (and revocations) are picked up.
+  std::chrono::milliseconds keys_refresh{1000};
+  bool secure_cookies = false;  // set behind an HTTPS proxy
 };
 
 class ConfigError : public std::runtime_error {

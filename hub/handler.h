@@ -1,6 +1,6 @@
 // The hub's request handling: a function from a request (and the store) to a
-// response. No sockets: the server calls it on a worker thread, tests call it
-// directly. It never throws; failures become 4xx/5xx responses.
+// response. No sockets: the server calls it, tests call it directly. It
+// never throws; failures become 4xx/5xx responses.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,8 @@
 
 #include "keys.h"
 #include "message.h"
+#include "metrics.h"
+#include "sessions.h"
 #include "store.h"
 
 namespace hub {
@@ -16,12 +18,13 @@ struct HandlerOptions {
   const KeyRing* keys = nullptr;
   std::size_t body_limit = 64 * 1024;
   std::function<TimePoint()> clock = now_ms;
-  // Runs after an event is committed (not for a replayed duplicate), before
-  // the reply goes out, on the store's thread: must only hand the event over
-  // (a queue), never act on it.
-  std::function<void(const EventRecord&)> on_stored;
   // Where failures the client must not see go (store errors).
   std::function<void(const std::string&)> log_error;
+  Metrics* metrics = nullptr;    // nullptr: /metrics answers 404
+  Sessions* sessions = nullptr;  // dashboard logins; nullptr: only Bearer keys
+  // Set when the hub is behind HTTPS (a reverse proxy): the session cookie
+  // gets the Secure attribute.
+  bool secure_cookies = false;
 };
 
 inline constexpr std::size_t kMaxIdempotencyKeyLength = 255;
@@ -31,8 +34,9 @@ inline constexpr int kMaxEventsLimit = 1000;
 using Respond = std::function<void(Response)>;
 
 // The whole API. Calls `done` exactly once: at once, or for a trigger from
-// the store's thread once the event is committed (it never waits for the
-// commit itself). /api/events reads the store in place, which may block.
+// the store's thread once the event and its action runs are committed (it
+// never waits for the commit itself). Reads (/api/events, the dashboard,
+// /metrics) read the store in place, which may block.
 void handle_async(const Request& request, Store& store, const HandlerOptions& options,
                   Respond done);
 

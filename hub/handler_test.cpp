@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "applets_config.h"
 #include "sqlite_store.h"
 #include "temp_dir.h"
 
@@ -38,11 +39,21 @@ HeaderList json_type() {
 
 class HandlerTest : public ::testing::Test {
  protected:
-  HandlerTest() : store_({dir_.file("hub.db")}), keys_({{"button", kKey}, {"", kOtherKey}}) {
+  HandlerTest() : store_(store_options()), keys_({{"button", kKey}, {"", kOtherKey}}) {
     options_.keys = &keys_;
     options_.body_limit = 1024;
     options_.clock = fixed_time;
-    options_.on_stored = [this](const EventRecord& e) { stored_.push_back(e); };
+  }
+  SqliteOptions store_options() {
+    SqliteOptions o{dir_.file("hub.db")};
+    o.planner = [](const EventRecord& e) { return plan_runs(default_applets(), e); };
+    return o;
+  }
+  // The action runs committed with events: one per new event (the log applet).
+  std::vector<RunRecord> runs() {
+    RunQuery q;
+    q.limit = 1000;
+    return store_.runs(q);
   }
 
   Response call(const Request& r) { return handle(r, store_, options_); }
@@ -64,7 +75,6 @@ class HandlerTest : public ::testing::Test {
   SqliteStore store_;
   KeyRing keys_;
   HandlerOptions options_;
-  std::vector<EventRecord> stored_;
 };
 
 TEST_F(HandlerTest, PostWithJsonBodyAsInIftttsDocs) {
@@ -84,8 +94,8 @@ TEST_F(HandlerTest, PostWithJsonBodyAsInIftttsDocs) {
   EXPECT_EQ(format_iso8601(stored[0].occurred_at), "2026-11-25T06:30:00.123Z");
   EXPECT_EQ(stored[0].remote_addr, "127.0.0.1:40312");
   EXPECT_EQ(stored[0].idempotency_key, std::nullopt);
-  ASSERT_EQ(stored_.size(), 1u);
-  EXPECT_EQ(stored_[0].id, stored[0].id);
+  ASSERT_EQ(runs().size(), 1u);
+  EXPECT_EQ(runs()[0].event_id, stored[0].id);
 }
 
 TEST_F(HandlerTest, FormBody) {
@@ -154,7 +164,7 @@ TEST_F(HandlerTest, BadKeyIs401WithIftttsBody) {
     EXPECT_EQ(r.body, kInvalidKeyBody);
   }
   EXPECT_TRUE(events().empty());
-  EXPECT_TRUE(stored_.empty());
+  EXPECT_TRUE(runs().empty());
 }
 
 TEST_F(HandlerTest, MalformedJsonBodyIs400NamingTheProblem) {
@@ -227,7 +237,7 @@ TEST_F(HandlerTest, IdempotencyKeyReplaysTheOriginalReply) {
   ASSERT_EQ(stored.size(), 1u);
   EXPECT_EQ(stored[0].value1, "a");
   EXPECT_EQ(stored[0].idempotency_key, "press-1");
-  EXPECT_EQ(stored_.size(), 1u) << "a replay must not run the applets again";
+  EXPECT_EQ(runs().size(), 1u) << "a replay must not run the applets again";
 }
 
 TEST_F(HandlerTest, IdempotencyKeysAreScopedToTheWebhookKey) {
@@ -318,6 +328,16 @@ class FailingStore : public Store {
     done(AppendOutcome{std::nullopt, "disk I/O error in /secret/path.db"});
   }
   std::vector<EventRecord> list(const EventQuery&) override { throw StoreError("cannot read"); }
+  std::optional<EventRecord> event(std::int64_t) override { throw StoreError("cannot read"); }
+  std::vector<ButtonRecord> buttons(const std::string&) override { throw StoreError("cannot read"); }
+  std::vector<RunRecord> due_runs(TimePoint, int) override { throw StoreError("cannot read"); }
+  std::optional<TimePoint> next_due() override { throw StoreError("cannot read"); }
+  void record_attempt_async(RunAttempt, WriteCallback done) override { done("cannot write"); }
+  std::vector<RunRecord> runs(const RunQuery&) override { throw StoreError("cannot read"); }
+  RunCounts run_counts() override { throw StoreError("cannot read"); }
+  std::vector<StoredKey> stored_keys() override { throw StoreError("cannot read"); }
+  void add_key(const StoredKey&) override { throw StoreError("cannot write"); }
+  bool revoke_key(const std::string&, TimePoint) override { throw StoreError("cannot write"); }
 };
 
 TEST_F(HandlerTest, StoreFailureIs500WithoutDetailsAndNoApplet) {
@@ -329,7 +349,7 @@ TEST_F(HandlerTest, StoreFailureIs500WithoutDetailsAndNoApplet) {
   EXPECT_EQ(r.body.find("/secret/path.db"), std::string::npos);
   ASSERT_EQ(logged.size(), 1u);
   EXPECT_NE(logged[0].find("disk I/O error"), std::string::npos);
-  EXPECT_TRUE(stored_.empty());
+  EXPECT_TRUE(runs().empty());
   EXPECT_EQ(handle(make_request("GET", "/api/events?key=secret-key"), failing, options_).status,
             500);
 }

@@ -1,105 +1,51 @@
 // buttonhook-hub: the command line. Exit codes: 0 after a clean stop,
 // 1 when the database or the listening socket cannot be opened, 2 for bad
-// arguments or a bad config file.
+// arguments or a bad config or applets file.
 #include <CLI/CLI.hpp>
 #include <csignal>
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
-#include "applet_runner.h"
+#include "commands.h"
 #include "config.h"
-#include "handler.h"
-#include "log_applet.h"
-#include "server.h"
-#include "sqlite_store.h"
+#include "serve.h"
 
 namespace {
 
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-
-void print_error(const std::string& message) {
-  std::fprintf(stderr, "buttonhook-hub: %s\n", message.c_str());
-}
-
-// Whole lines with one call each, so threads never interleave inside a line.
-void log_line(const std::string& line) {
-  std::fprintf(stderr, "%s\n", line.c_str());
-}
+using hub::kExitUsage;
 
 struct ServeArgs {
-  std::string config_file, listen, db;
+  std::string config_file, listen, db, applets;
   std::vector<std::string> keys;
   std::size_t body_limit = 0;
   long read_timeout_ms = 0, drain_timeout_ms = 0;
 };
 
-int serve(const ServeArgs& args, const CLI::App& cmd) {
+int run_serve(const ServeArgs& args, const CLI::App& cmd) {
   hub::HubConfig config;
-  hub::ListenAddress listen;
   try {
     if (!args.config_file.empty()) hub::load_config_file(args.config_file, config);
-    if (cmd.count("--listen")) config.listen = args.listen;
-    if (cmd.count("--db")) config.db = args.db;
-    if (cmd.count("--body-limit")) config.body_limit = args.body_limit;
-    if (cmd.count("--read-timeout-ms"))
-      config.read_timeout = std::chrono::milliseconds(args.read_timeout_ms);
-    if (cmd.count("--drain-timeout-ms"))
-      config.drain_timeout = std::chrono::milliseconds(args.drain_timeout_ms);
-    for (const std::string& k : args.keys) config.keys.push_back({"", k});
-    if (config.keys.empty()) throw hub::ConfigError("no keys: give --key KEY or keys in --config");
-    if (config.db.empty()) throw hub::ConfigError("no database: give --db FILE or db in --config");
-    hub::check_keys(config.keys);
-    listen = hub::parse_listen(config.listen);
   } catch (const hub::ConfigError& e) {
-    print_error(e.what());
+    hub::print_error(e.what());
     return kExitUsage;
   }
+  if (cmd.count("--listen")) config.listen = args.listen;
+  if (cmd.count("--db")) config.db = args.db;
+  if (cmd.count("--applets")) config.applets = args.applets;
+  if (cmd.count("--body-limit")) config.body_limit = args.body_limit;
+  if (cmd.count("--read-timeout-ms"))
+    config.read_timeout = std::chrono::milliseconds(args.read_timeout_ms);
+  if (cmd.count("--drain-timeout-ms"))
+    config.drain_timeout = std::chrono::milliseconds(args.drain_timeout_ms);
+  for (const std::string& k : args.keys) config.keys.push_back({"", k});
+  return hub::serve(std::move(config));
+}
 
-  try {
-    hub::SqliteStore store({config.db});
-    hub::KeyRing keys(config.keys);
-    std::vector<hub::Applet> applets;
-    applets.push_back(hub::make_log_applet(stdout));
-    hub::AppletRunner runner(std::move(applets), log_line);
-
-    hub::HandlerOptions handler_options;
-    handler_options.keys = &keys;
-    handler_options.body_limit = config.body_limit;
-    handler_options.on_stored = [&runner](const hub::EventRecord& e) { runner.dispatch(e); };
-    handler_options.log_error = [](const std::string& m) { log_line("error: " + m); };
-
-    hub::ServerOptions server_options;
-    server_options.host = listen.host;
-    server_options.port = listen.port;
-    server_options.body_limit = config.body_limit;
-    server_options.read_timeout = config.read_timeout;
-    server_options.drain_timeout = config.drain_timeout;
-    server_options.handle_signals = true;
-    server_options.access_log = log_line;
-    server_options.error_log = log_line;
-    // Triggers never block (group commit answers them from the store's
-    // thread), so they skip the worker pool; /api/events reads go there.
-    server_options.runs_inline = hub::is_trigger;
-    hub::Server server(server_options, [&](const hub::Request& request, hub::Respond respond) {
-      hub::handle_async(request, store, handler_options, std::move(respond));
-    });
-
-    // Scripts wait for this line and read the port from it.
-    std::printf("listening on %s\n", server.url().c_str());
-    std::fflush(stdout);
-    server.run();
-    // Connections are drained; now the queued applets, then the database.
-    runner.stop();
-    store.close();
-    log_line("buttonhook-hub: stopped");
-    return 0;
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntime;
-  }
+void add_target_options(CLI::App* cmd, hub::CommandTarget& target) {
+  cmd->add_option("--db", target.db, "SQLite database file of the hub");
+  cmd->add_option("--config", target.config_file, "the hub's TOML config (gives db and keys)")
+      ->check(CLI::ExistingFile);
 }
 
 int run(int argc, char** argv) {
@@ -109,6 +55,7 @@ int run(int argc, char** argv) {
 
   CLI::App app{"buttonhook-hub: a self-hosted IFTTT Maker Webhooks receiver"};
   app.require_subcommand(1);
+
   ServeArgs args;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Receive webhooks, store them, run applets");
   serve_cmd->add_option("--listen", args.listen,
@@ -116,6 +63,10 @@ int run(int argc, char** argv) {
   serve_cmd->add_option("--db", args.db, "SQLite database file (created if missing)");
   serve_cmd->add_option("--key", args.keys, "a webhook key to accept (repeatable)");
   serve_cmd->add_option("--config", args.config_file, "TOML config file (see hub/hub.example.toml)")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_option("--applets", args.applets,
+                        "applets file (see hub/deploy/applets.example.toml); default: print the "
+                        "tutorial's email for every event")
       ->check(CLI::ExistingFile);
   serve_cmd
       ->add_option("--body-limit", args.body_limit, "largest request body in bytes (default 65536)")
@@ -129,9 +80,41 @@ int run(int argc, char** argv) {
                    "how long SIGTERM waits for requests in flight (default 5000)")
       ->check(CLI::PositiveNumber);
 
+  hub::CommandTarget target;
+  std::string key_name;
+  CLI::App* keys_cmd = app.add_subcommand("keys", "Make, list and revoke webhook keys");
+  keys_cmd->require_subcommand(1);
+  CLI::App* keys_add = keys_cmd->add_subcommand("add", "Make a key; prints it once on stdout");
+  keys_add->add_option("name", key_name, "a name for the key (events carry it)")->required();
+  add_target_options(keys_add, target);
+  CLI::App* keys_list = keys_cmd->add_subcommand("list", "List keys (never their secrets)");
+  add_target_options(keys_list, target);
+  CLI::App* keys_revoke = keys_cmd->add_subcommand("revoke", "Stop accepting a key");
+  keys_revoke->add_option("name", key_name, "the key's name (see keys list)")->required();
+  add_target_options(keys_revoke, target);
+
+  std::string applets_file;
+  CLI::App* applets_cmd = app.add_subcommand("applets", "Work with applets files");
+  applets_cmd->require_subcommand(1);
+  CLI::App* applets_check = applets_cmd->add_subcommand("check", "Check an applets file");
+  applets_check->add_option("file", applets_file, "the applets file")->required();
+
+  int tail_count = 10;
+  bool follow = false;
+  CLI::App* events_cmd = app.add_subcommand("events", "Read the stored events");
+  events_cmd->require_subcommand(1);
+  CLI::App* events_tail = events_cmd->add_subcommand("tail", "Print the last events");
+  events_tail->add_option("-n,--lines", tail_count, "how many (default 10)")
+      ->check(CLI::PositiveNumber);
+  events_tail->add_flag("-f,--follow", follow, "keep printing new events until Ctrl-C");
+  add_target_options(events_tail, target);
+
   // CLI11 would only say "A subcommand is required"; name the culprit instead.
-  if (argc > 1 && argv[1][0] != '-' && std::string(argv[1]) != "serve") {
-    print_error(std::string("unknown command '") + argv[1] + "' (commands: serve; see --help)");
+  static const std::vector<std::string> kCommands = {"serve", "keys", "applets", "events"};
+  if (argc > 1 && argv[1][0] != '-' &&
+      std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
+    hub::print_error(std::string("unknown command '") + argv[1] +
+                     "' (commands: serve, keys, applets, events; see --help)");
     return kExitUsage;
   }
   try {
@@ -140,7 +123,15 @@ int run(int argc, char** argv) {
     int code = app.exit(e);  // prints help (code 0) or the error and a hint
     return code == 0 ? 0 : kExitUsage;
   }
-  return serve(args, *serve_cmd);
+  if (serve_cmd->parsed()) return run_serve(args, *serve_cmd);
+  if (keys_add->parsed()) return hub::keys_add(target, key_name);
+  if (keys_list->parsed()) return hub::keys_list(target);
+  if (keys_revoke->parsed()) return hub::keys_revoke(target, key_name);
+  if (applets_check->parsed()) return hub::applets_check(applets_file);
+  if (events_tail->parsed()) {
+    return hub::events_tail(target, tail_count, follow, std::chrono::milliseconds(500));
+  }
+  return kExitUsage;
 }
 
 }  // namespace
@@ -149,7 +140,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntime;
+    hub::print_error(e.what());
+    return hub::kExitRuntime;
   }
 }

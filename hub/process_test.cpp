@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "hub_process.h"
 #include "keys.h"
 #include "sqlite_store.h"
 #include "temp_dir.h"
@@ -26,82 +27,11 @@ namespace {
 using namespace std::chrono_literals;
 using testing::http_request;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The hub with stdout and stderr going to files in `dir`.
-class Hub {
+// The hub binary with its output in `dir` (testing/hub_process.h).
+class Hub : public testing::HubProcess {
  public:
   Hub(const testing::TempDir& dir, std::vector<std::string> args)
-      : out_(dir.file("hub.out")), err_(dir.file("hub.err")) {
-    args.insert(args.begin(), BH_HUB_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("posix_spawn failed");
-  }
-  ~Hub() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // The port from "listening on http://127.0.0.1:PORT", or 0 if the line
-  // did not come (the hub exited or took too long).
-  std::uint16_t wait_for_port(std::chrono::milliseconds timeout = 5s) {
-    static const std::regex kLine(R"(^listening on http://127\.0\.0\.1:(\d+)\n)");
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      std::smatch m;
-      std::string out = stdout_text();
-      if (std::regex_search(out, m, kLine)) return static_cast<std::uint16_t>(std::stoi(m[1]));
-      if (exited_within(0ms)) return 0;
-      std::this_thread::sleep_for(10ms);
-    }
-    return 0;
-  }
-
-  void signal(int sig) { kill(pid_, sig); }
-
-  // The exit status (as waitpid reports it) if the hub ended in time.
-  std::optional<int> wait(std::chrono::milliseconds timeout = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    do {
-      if (exited_within(0ms)) return status_;
-      std::this_thread::sleep_for(10ms);
-    } while (std::chrono::steady_clock::now() < deadline);
-    return std::nullopt;
-  }
-
-  std::string stdout_text() const { return read_file(out_); }
-  std::string stderr_text() const { return read_file(err_); }
-
- private:
-  bool exited_within(std::chrono::milliseconds) {
-    if (pid_ <= 0) return true;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      status_ = status;
-      pid_ = -1;
-      return true;
-    }
-    return false;
-  }
-
-  std::string out_, err_;
-  pid_t pid_ = -1;
-  int status_ = 0;
+      : HubProcess(dir.path().string(), std::move(args)) {}
 };
 
 int exit_code(const Hub& hub, std::optional<int> status) {
@@ -113,11 +43,7 @@ int exit_code(const Hub& hub, std::optional<int> status) {
 
 int run_to_exit(const testing::TempDir& dir, std::vector<std::string> args,
                 std::string* err = nullptr, std::string* out = nullptr) {
-  Hub hub(dir, std::move(args));
-  int code = exit_code(hub, hub.wait());
-  if (err) *err = hub.stderr_text();
-  if (out) *out = hub.stdout_text();
-  return code;
+  return testing::run_hub(dir.path().string(), std::move(args), err, out);
 }
 
 std::vector<EventRecord> events_in(const std::string& db, const std::string& key_id) {

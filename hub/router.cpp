@@ -33,6 +33,13 @@ Target split_target(std::string_view target) {
 Route route(std::string_view path) {
   if (path == "/healthz") return {RouteKind::kHealth, {}, {}};
   if (path == "/api/events") return {RouteKind::kEvents, {}, {}};
+  if (path == "/" || path == "/index.html") return {RouteKind::kDashboard, {}, {}};
+  if (path == "/api/dashboard") return {RouteKind::kDashboardData, {}, {}};
+  if (path == "/api/runs") return {RouteKind::kRuns, {}, {}};
+  if (path == "/api/login") return {RouteKind::kLogin, {}, {}};
+  if (path == "/api/logout") return {RouteKind::kLogout, {}, {}};
+  if (path == "/api/test-event") return {RouteKind::kTestEvent, {}, {}};
+  if (path == "/metrics") return {RouteKind::kMetrics, {}, {}};
   const std::vector<std::string_view> s = split_path(path);
   // Segments are decoded after splitting, so an encoded '/' stays inside its segment.
   if (s.size() == 5 && s[0] == "trigger" && s[2] == "with" && s[3] == "key") {
@@ -49,7 +56,14 @@ bool method_allowed(RouteKind kind, std::string_view method) {
     case RouteKind::kTrigger:
     case RouteKind::kTriggerJson: return method == "GET" || method == "POST";
     case RouteKind::kEvents:
-    case RouteKind::kHealth: return method == "GET";
+    case RouteKind::kHealth:
+    case RouteKind::kDashboard:
+    case RouteKind::kDashboardData:
+    case RouteKind::kRuns:
+    case RouteKind::kMetrics: return method == "GET";
+    case RouteKind::kLogin:
+    case RouteKind::kLogout:
+    case RouteKind::kTestEvent: return method == "POST";
     case RouteKind::kNotFound: return false;
   }
   return false;
@@ -60,7 +74,14 @@ std::string_view allowed_methods(RouteKind kind) {
     case RouteKind::kTrigger:
     case RouteKind::kTriggerJson: return "GET, POST";
     case RouteKind::kEvents:
-    case RouteKind::kHealth: return "GET";
+    case RouteKind::kHealth:
+    case RouteKind::kDashboard:
+    case RouteKind::kDashboardData:
+    case RouteKind::kRuns:
+    case RouteKind::kMetrics: return "GET";
+    case RouteKind::kLogin:
+    case RouteKind::kLogout:
+    case RouteKind::kTestEvent: return "POST";
     case RouteKind::kNotFound: return "";
   }
   return "";

@@ -12,6 +12,13 @@ enum class RouteKind {
   kTriggerJson,  // /trigger/{event}/json/with/key/{key}
   kEvents,       // /api/events
   kHealth,       // /healthz
+  kDashboard,    // /            the dashboard page
+  kDashboardData,  // /api/dashboard
+  kRuns,         // /api/runs
+  kLogin,        // /api/login
+  kLogout,       // /api/logout
+  kTestEvent,    // /api/test-event
+  kMetrics,      // /metrics
 };
 
 struct Route {

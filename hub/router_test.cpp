@@ -39,11 +39,23 @@ TEST(Route, EmptyEventStillRoutesSoItCanBeRefusedWith400) {
 }
 
 TEST(Route, EverythingElseIsNotFound) {
-  for (const char* path : {"/", "", "/trigger", "/trigger/e/with/key", "/trigger/e/with/key/k/",
+  for (const char* path : {"", "/dashboard", "/api", "/metrics/", "/trigger", "/trigger/e/with/key", "/trigger/e/with/key/k/",
                            "/trigger/e/json/with/key", "/trigger/e/with/lock/k", "/api/events/1",
                            "/healthz/", "/HEALTHZ", "trigger/e/with/key/k"}) {
     EXPECT_EQ(route(path).kind, RouteKind::kNotFound) << path;
   }
+}
+
+TEST(Route, DashboardMetricsAndTheirApi) {
+  EXPECT_EQ(route("/").kind, RouteKind::kDashboard);
+  EXPECT_EQ(route("/api/dashboard").kind, RouteKind::kDashboardData);
+  EXPECT_EQ(route("/api/runs").kind, RouteKind::kRuns);
+  EXPECT_EQ(route("/api/login").kind, RouteKind::kLogin);
+  EXPECT_EQ(route("/api/test-event").kind, RouteKind::kTestEvent);
+  EXPECT_EQ(route("/metrics").kind, RouteKind::kMetrics);
+  EXPECT_TRUE(method_allowed(RouteKind::kTestEvent, "POST"));
+  EXPECT_FALSE(method_allowed(RouteKind::kTestEvent, "GET"));
+  EXPECT_FALSE(method_allowed(RouteKind::kMetrics, "POST"));
 }
 
 TEST(Route, MethodsPerRoute) {

@@ -31,6 +31,59 @@ constexpr const char* kMigrations[] = {
         WHERE idempotency_key IS NOT NULL;
       CREATE INDEX events_by_key ON events (key_id, id);
     )sql",
+    // 2: the durable outbox, the buttons seen, keys made by `keys add`.
+    // An event and its action runs are inserted in one transaction, so an
+    // acknowledged event always has its runs. next_attempt_at is in
+    // milliseconds since 1970 (UTC): the outbox compares it with a clock.
+    // The buttons table is kept in the event's transaction too; it is
+    // filled from the events already stored (value1 was the button there).
+    R"sql(
+      ALTER TABLE events ADD COLUMN button_id TEXT;
+      ALTER TABLE events ADD COLUMN battery_mv INTEGER;
+      UPDATE events SET button_id = value1 WHERE json_payload IS NULL AND value1 != '';
+
+      CREATE TABLE action_runs (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        INTEGER NOT NULL REFERENCES events (id),
+        applet          TEXT NOT NULL,
+        action_index    INTEGER NOT NULL,
+        kind            TEXT NOT NULL,
+        status          TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'done', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (event_id, applet, action_index)
+      );
+      CREATE INDEX action_runs_due ON action_runs (next_attempt_at) WHERE status = 'pending';
+      CREATE INDEX action_runs_by_event ON action_runs (event_id);
+
+      CREATE TABLE buttons (
+        key_id        TEXT NOT NULL,
+        button_id     TEXT NOT NULL,
+        first_seen    TEXT NOT NULL,
+        last_seen     TEXT NOT NULL,
+        last_event    TEXT NOT NULL,
+        last_event_id INTEGER NOT NULL,
+        presses       INTEGER NOT NULL DEFAULT 0,
+        battery_mv    INTEGER,
+        PRIMARY KEY (key_id, button_id)
+      );
+      INSERT INTO buttons (key_id, button_id, first_seen, last_seen, last_event, last_event_id,
+                           presses)
+        SELECT key_id, button_id, MIN(occurred_at), MAX(occurred_at), '', MAX(id), COUNT(*)
+        FROM events WHERE button_id IS NOT NULL GROUP BY key_id, button_id;
+      UPDATE buttons SET last_event = (SELECT event FROM events WHERE id = last_event_id);
+
+      CREATE TABLE api_keys (
+        name          TEXT PRIMARY KEY,
+        secret_sha256 TEXT NOT NULL UNIQUE,
+        created_at    TEXT NOT NULL,
+        revoked_at    TEXT
+      );
+    )sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

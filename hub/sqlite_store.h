@@ -1,13 +1,19 @@
-// The SQLite store: WAL journal, synchronous=FULL, so an append's callback
-// runs only after the event is on disk. One writer thread owns the write
-// connection and drains a queue, committing what is queued in one
-// transaction (group commit, at most max_batch events); the I/O thread never
-// waits for an fsync. Reads use a second connection (WAL lets them run
-// beside the writer).
+// The SQLite store: WAL journal, synchronous=FULL, so a write's callback runs
+// only after it is on disk. One writer thread owns the write connection and
+// drains a queue of write jobs (events with their action runs, outbox
+// updates, keys), committing what is queued in one transaction (group
+// commit, at most max_batch jobs); each job runs in a savepoint, so one bad
+// job fails alone. The I/O thread never waits for an fsync. Reads use a
+// second connection (WAL lets them run beside the writer).
+//
+// Files: sqlite_store.cpp (connections, writer, events), sqlite_outbox.cpp
+// (action runs), sqlite_reads.cpp (queries for the API, dashboard, CLI).
 #pragma once
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,7 +28,8 @@ namespace hub {
 struct SqliteOptions {
   std::string path;
   std::size_t max_batch = 64;
-  int busy_timeout_ms = 5000;  // another process (a backup, sqlite3 CLI) holding the lock
+  int busy_timeout_ms = 5000;  // another process (a backup, sqlite3 CLI, the CLI) holding the lock
+  RunPlanner planner;          // which runs a new event gets; empty: none
 };
 
 class SqliteStore : public Store {
@@ -36,35 +43,60 @@ class SqliteStore : public Store {
 
   void append_async(EventRecord event, AppendCallback done) override;
   std::vector<EventRecord> list(const EventQuery& query) override;
+  std::optional<EventRecord> event(std::int64_t id) override;
+  std::vector<ButtonRecord> buttons(const std::string& key_id) override;
+
+  std::vector<RunRecord> due_runs(TimePoint now, int limit) override;
+  std::optional<TimePoint> next_due() override;
+  void record_attempt_async(RunAttempt attempt, WriteCallback done) override;
+  std::vector<RunRecord> runs(const RunQuery& query) override;
+  RunCounts run_counts() override;
+
+  std::vector<StoredKey> stored_keys() override;
+  void add_key(const StoredKey& key) override;
+  bool revoke_key(const std::string& name, TimePoint when) override;
+
+  // Called on the writer thread after a commit that queued action runs
+  // (the outbox's wake-up). Set it before the first append.
+  void set_on_runs_queued(std::function<void()> callback);
 
   // Commits everything queued, stops the writer and closes the file (which
-  // checkpoints the WAL). Appends after this fail. Idempotent.
+  // checkpoints the WAL). Writes after this fail. Idempotent.
   void close();
 
   const std::string& path() const { return options_.path; }
 
  private:
-  struct Pending {
-    EventRecord event;
-    AppendCallback done;
+  struct WriteJob {
+    // On the writer thread inside the batch's transaction; throws to undo
+    // only this job. Returns whether it queued action runs.
+    std::function<bool()> apply;
+    std::function<void(const std::string& error)> finish;  // after the commit
   };
 
+  void submit(WriteJob job);
   void writer_loop();
-  void commit_batch(std::deque<Pending>& batch);
-  AppendResult insert_one(const EventRecord& event);
-  [[noreturn]] void fail(sqlite3* db, const std::string& what) const;
+  void commit_batch(std::deque<WriteJob>& batch);
+  AppendResult insert_event(const EventRecord& event);
+  int insert_runs(const EventRecord& event);
+  void upsert_button(const EventRecord& event);
+  void apply_attempt(const RunAttempt& attempt);
+  // A prepared statement on the writer connection, kept for reuse.
+  sqlite3_stmt* writer_statement(const char* text);
+  // The reader connection, locked by `lock`; throws StoreError once closed.
+  sqlite3* lock_reader(std::unique_lock<std::mutex>& lock);
 
   SqliteOptions options_;
   sqlite3* writer_ = nullptr;
   sqlite3* reader_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
-  sqlite3_stmt* find_duplicate_ = nullptr;
+  std::map<const char*, sqlite3_stmt*> writer_statements_;
   std::mutex reader_mutex_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::deque<Pending> queue_;
+  std::deque<WriteJob> queue_;
   bool closing_ = false;
+  std::function<void()> on_runs_queued_;
   std::thread writer_thread_;
 };
 

@@ -1,5 +1,6 @@
-// Where accepted events live. An interface, so SQLite (one hub) and later
-// PostgreSQL (several hubs) fit behind the same handler.
+// Where accepted events and their action runs live. An interface, so SQLite
+// (one hub) and later PostgreSQL (several hubs) fit behind the same handler
+// and outbox. Records are plain data (records.h).
 #pragma once
 
 #include <cstdint>
@@ -9,24 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "time_format.h"
+#include "records.h"
 
 namespace hub {
-
-struct EventRecord {
-  std::int64_t id = 0;  // assigned by the store; 0 before
-  std::string event;
-  std::string key_id;  // HubKey::id, never the secret
-  std::string value1, value2, value3;
-  std::optional<std::string> json_payload;  // set iff fired on the JSON URL
-  TimePoint occurred_at{};
-  std::string remote_addr;                     // "127.0.0.1:40312"
-  std::optional<std::string> idempotency_key;  // the Idempotency-Key header
-};
 
 struct AppendResult {
   EventRecord event;       // as stored: for a duplicate, the original
   bool duplicate = false;  // (key_id, idempotency_key) was already stored
+  int runs_queued = 0;     // action runs committed with the event
 };
 
 // An append either commits (result) or fails (error); never both.
@@ -35,11 +26,20 @@ struct AppendOutcome {
   std::string error;
 };
 using AppendCallback = std::function<void(AppendOutcome)>;
+// After a write: empty on success, else why it failed.
+using WriteCallback = std::function<void(const std::string& error)>;
 
 struct EventQuery {
-  std::string key_id;
+  std::string key_id;  // empty: every key (the CLI's `events tail`)
   int limit = 50;
   std::optional<std::int64_t> before;  // only ids below this one
+  std::optional<std::int64_t> after;   // only ids above this one (then oldest first)
+};
+
+struct RunQuery {
+  std::string key_id;                    // runs of this key's events; empty: all
+  std::optional<std::int64_t> event_id;  // one event's runs
+  int limit = 50;
 };
 
 class StoreError : public std::runtime_error {
@@ -47,21 +47,43 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Decides, inside the event's transaction, which action runs a new event gets.
+using RunPlanner = std::function<std::vector<PlannedRun>(const EventRecord&)>;
+
 class Store {
  public:
   virtual ~Store() = default;
 
-  // Queues the event; `done` runs once it is durably committed (or found to
-  // be a duplicate, or failed). `done` may run on a store thread: keep it
-  // short. This is the seam for group commit: a store is free to commit
-  // several queued appends in one transaction.
+  // ---- events ----
+  // Queues the event; `done` runs once it is durably committed together with
+  // its planned action runs (or found to be a duplicate: then no runs, or
+  // failed). `done` may run on a store thread: keep it short. A store is free
+  // to commit several queued appends in one transaction (group commit).
   virtual void append_async(EventRecord event, AppendCallback done) = 0;
-
-  // Newest first.
+  // Newest first (oldest first with `after`).
   virtual std::vector<EventRecord> list(const EventQuery& query) = 0;
+  virtual std::optional<EventRecord> event(std::int64_t id) = 0;
+  virtual std::vector<ButtonRecord> buttons(const std::string& key_id) = 0;  // empty: all
+
+  // ---- the outbox ----
+  // Pending runs due at `now`, oldest due first, at most `limit`.
+  virtual std::vector<RunRecord> due_runs(TimePoint now, int limit) = 0;
+  // When the earliest pending run is due, if any is pending.
+  virtual std::optional<TimePoint> next_due() = 0;
+  virtual void record_attempt_async(RunAttempt attempt, WriteCallback done) = 0;
+  // Newest first.
+  virtual std::vector<RunRecord> runs(const RunQuery& query) = 0;
+  virtual RunCounts run_counts() = 0;
+
+  // ---- keys made with `buttonhook-hub keys add` ----
+  virtual std::vector<StoredKey> stored_keys() = 0;  // revoked ones too
+  virtual void add_key(const StoredKey& key) = 0;    // throws StoreError if the name is taken
+  virtual bool revoke_key(const std::string& name, TimePoint when) = 0;  // false: no such key
 
   // append_async, waited for. Throws StoreError on failure.
   AppendResult append(EventRecord event);
+  // record_attempt_async, waited for. Throws StoreError on failure.
+  void record_attempt(RunAttempt attempt);
 };
 
 }  // namespace hub

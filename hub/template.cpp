@@ -20,6 +20,10 @@ const std::string* lookup(std::string_view name, const Ingredients& in) {
   if (name == "Value2") return &in.value2;
   if (name == "Value3") return &in.value3;
   if (name == "JsonPayload") return &in.json_payload;
+  if (name == "EventId") return &in.event_id;
+  if (name == "ButtonId") return &in.button_id;
+  if (name == "BatteryMv") return &in.battery_mv;
+  if (name == "OccurredAtIso") return &in.occurred_at_iso;
   return nullptr;
 }
 
@@ -34,8 +38,38 @@ void append_escaped(std::string& out, std::string_view value, Escape escape) {
 }  // namespace
 
 Ingredients ingredients_of(const EventRecord& e) {
-  return {e.event,  format_occurred_at(e.occurred_at), e.value1, e.value2,
-          e.value3, e.json_payload.value_or("")};
+  Ingredients in;
+  in.event_name = e.event;
+  in.occurred_at = format_occurred_at(e.occurred_at);
+  in.value1 = e.value1;
+  in.value2 = e.value2;
+  in.value3 = e.value3;
+  in.json_payload = e.json_payload.value_or("");
+  in.event_id = e.id ? std::to_string(e.id) : "";
+  in.button_id = e.button_id.value_or("");
+  in.battery_mv = e.battery_mv ? std::to_string(*e.battery_mv) : "";
+  in.occurred_at_iso = format_iso8601(e.occurred_at);
+  return in;
+}
+
+std::vector<std::string> unknown_placeholders(std::string_view tmpl) {
+  static const Ingredients kEmpty;
+  std::vector<std::string> unknown;
+  std::size_t pos = 0;
+  for (;;) {
+    std::size_t open = tmpl.find("{{", pos);
+    if (open == std::string_view::npos) break;
+    std::size_t close = tmpl.find("}}", open + 2);
+    if (close == std::string_view::npos) break;
+    std::string_view name = trim(tmpl.substr(open + 2, close - open - 2));
+    if (!lookup(name, kEmpty)) {
+      unknown.emplace_back(name);
+      pos = open + 2;
+    } else {
+      pos = close + 2;
+    }
+  }
+  return unknown;
 }
 
 std::string render(std::string_view tmpl, const Ingredients& in, Escape escape) {

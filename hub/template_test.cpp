@@ -5,7 +5,8 @@
 
 #include <cstdio>
 
-#include "log_applet.h"
+#include "actions.h"
+#include "applets_config.h"
 #include "store.h"
 
 namespace hub {
@@ -107,6 +108,22 @@ TEST(IngredientsOf, FromAStoredEvent) {
   EXPECT_EQ(in.event_name, "button_pressed");
   EXPECT_EQ(in.occurred_at, "November 25, 2026 at 06:30AM");
   EXPECT_EQ(in.json_payload, "");
+  EXPECT_EQ(in.event_id, "") << "not stored yet";
+  EXPECT_EQ(in.button_id, "");
+  EXPECT_EQ(in.battery_mv, "");
+  e.id = 42;
+  e.button_id = "micropython1";
+  e.battery_mv = 3012;
+  in = ingredients_of(e);
+  EXPECT_EQ(render("{{EventId}} {{ButtonId}} {{BatteryMv}} {{OccurredAtIso}}", in),
+            "42 micropython1 3012 2026-11-25T06:30:00.000Z");
+}
+
+TEST(Template, UnknownPlaceholdersAreReportedForTheFileCheck) {
+  EXPECT_TRUE(unknown_placeholders("{{EventName}} {{ Value1 }} {{BatteryMv}}").empty());
+  EXPECT_EQ(unknown_placeholders("{{Valu1}} and {{EventName}} and {{x}}"),
+            (std::vector<std::string>{"Valu1", "x"}));
+  EXPECT_TRUE(unknown_placeholders("{{ unclosed").empty());
 }
 
 TEST(LogApplet, PrintsTheTutorialsEmail) {
@@ -114,10 +131,14 @@ TEST(LogApplet, PrintsTheTutorialsEmail) {
   std::size_t size = 0;
   std::FILE* out = open_memstream(&data, &size);
   ASSERT_NE(out, nullptr);
-  Applet applet = make_log_applet(out);
-  EXPECT_EQ(applet.name, "log");
-  ASSERT_EQ(applet.actions.size(), 1u);
-  applet.actions[0]->run(sample());
+  AppletsConfig config = default_applets();
+  ASSERT_EQ(config.applets.size(), 1u);
+  EXPECT_EQ(config.applets[0].name, "log");
+  ActionServices services;
+  services.log_out = out;
+  ActionTable table = build_actions(config, services);
+  ASSERT_EQ(table.size(), 1u);
+  table.find("log", 0)->run(EventRecord{}, sample());
   std::fclose(out);
   std::string text(data, size);
   std::free(data);

@@ -58,6 +58,35 @@ std::string json_error_text(const nlohmann::json::exception& e) {
   return pos == std::string::npos ? what : what.substr(pos + 2);
 }
 
+std::optional<int> battery_from_text(std::string_view s) {
+  if (s.empty() || s.size() > 6) return std::nullopt;
+  int n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  if (n > 100000) return std::nullopt;
+  return n;
+}
+
+std::optional<int> battery_from_json(const nlohmann::json& doc) {
+  auto it = doc.find("battery_mv");
+  if (it == doc.end()) return std::nullopt;
+  if (it->is_number_integer() || it->is_number_unsigned()) {
+    auto n = it->get<long long>();
+    if (n >= 0 && n <= 100000) return static_cast<int>(n);
+    return std::nullopt;
+  }
+  if (it->is_string()) return battery_from_text(it->get_ref<const std::string&>());
+  return std::nullopt;
+}
+
+std::optional<std::string> string_field(const nlohmann::json& doc, const char* name) {
+  auto it = doc.find(name);
+  if (it == doc.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 }  // namespace
 
 std::string percent_decode(std::string_view in, bool plus_is_space) {
@@ -117,6 +146,10 @@ Values values_from_urlencoded(std::string_view in) {
       take(v.value2, std::move(value));
     else if (name == "value3")
       take(v.value3, std::move(value));
+    else if (name == "button_id")
+      take(v.button_id, std::move(value));
+    else if (name == "battery_mv" && !v.battery_mv)
+      v.battery_mv = battery_from_text(value);
   }
   return v;
 }
@@ -147,6 +180,8 @@ ValuesResult values_from_json(std::string_view body) {
   r.values.value1 = field("value1");
   r.values.value2 = field("value2");
   r.values.value3 = field("value3");
+  r.values.button_id = string_field(doc, "button_id");
+  r.values.battery_mv = battery_from_json(doc);
   return r;
 }
 
@@ -167,7 +202,23 @@ ValuesResult trigger_values(std::string_view content_type, std::string_view body
   take(r.values.value1, std::move(from_query.value1));
   take(r.values.value2, std::move(from_query.value2));
   take(r.values.value3, std::move(from_query.value3));
+  take(r.values.button_id, std::move(from_query.button_id));
+  if (!r.values.battery_mv) r.values.battery_mv = from_query.battery_mv;
   return r;
+}
+
+Values device_fields_from_json_payload(std::string_view body) {
+  Values v;
+  if (body.empty() || !nesting_within_limit(body)) return v;
+  try {
+    nlohmann::json doc = nlohmann::json::parse(body);
+    if (!doc.is_object()) return v;
+    v.button_id = string_field(doc, "button_id");
+    if (!v.button_id) v.button_id = string_field(doc, "value1");
+    v.battery_mv = battery_from_json(doc);
+  } catch (const nlohmann::json::exception&) {
+  }
+  return v;
 }
 
 std::string check_json_payload(std::string_view body) {

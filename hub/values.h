@@ -12,6 +12,11 @@ namespace hub {
 
 struct Values {
   std::optional<std::string> value1, value2, value3;
+  // Beyond IFTTT (which ignores other fields): which button fired, and its
+  // battery in millivolts, from "button_id" and "battery_mv" fields. A
+  // battery value that is not a whole number from 0 to 100000 is ignored.
+  std::optional<std::string> button_id;
+  std::optional<int> battery_mv;
 };
 
 // Values, or why the body could not be read (then the hub answers 400).
@@ -45,6 +50,10 @@ ValuesResult values_from_json(std::string_view body);
 // the query string, field by field. Other content types: the body is ignored.
 ValuesResult trigger_values(std::string_view content_type, std::string_view body,
                             std::string_view query);
+
+// "button_id" / "battery_mv" (or "value1" as the button) at the top of a
+// JSON payload on the JSON URL; nothing for anything else.
+Values device_fields_from_json_payload(std::string_view body);
 
 // The JSON trigger URL: any JSON document; empty means "no payload". On
 // success the error is empty.

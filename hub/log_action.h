@@ -1,0 +1,25 @@
+// The log action: renders its template and prints it, plus a blank line, to
+// a stream (stdout for the hub) with one write and a flush, so a reader of
+// the stream sees whole messages. Without an applets file the hub runs one
+// on every event with the tutorial's email (see default_applets()).
+#pragma once
+
+#include <cstdio>
+#include <mutex>
+
+#include "applet.h"
+
+namespace hub {
+
+class LogAction : public Action {
+ public:
+  LogAction(std::string tmpl, std::FILE* out) : template_(std::move(tmpl)), out_(out) {}
+  std::string_view kind() const override { return "log"; }
+  void run(const EventRecord& event, const Ingredients& ingredients) override;
+
+ private:
+  std::string template_;
+  std::FILE* out_;
+};
+
+}  // namespace hub

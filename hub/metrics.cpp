@@ -1,0 +1,104 @@
+#include "metrics.h"
+
+#include <cstdio>
+
+namespace hub {
+namespace {
+
+void line(std::string& out, const char* name, const std::string& labels, double value) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g", value);
+  out += name;
+  if (!labels.empty()) out += "{" + labels + "}";
+  out += " ";
+  out += buf;
+  out += "\n";
+}
+
+void help(std::string& out, const char* name, const char* type, const char* text) {
+  out += std::string("# HELP ") + name + " " + text + "\n# TYPE " + name + " " + type + "\n";
+}
+
+std::string bucket_label(double le) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", le);
+  return std::string("le=\"") + buf + "\"";
+}
+
+}  // namespace
+
+Metrics::Metrics() : started_(std::chrono::steady_clock::now()) {}
+
+void Metrics::event_rejected(int status) {
+  std::size_t i = 0;
+  while (i + 1 < kRejectStatuses.size() && kRejectStatuses[i] != status) ++i;
+  ++rejected_[i];  // the last slot (0) is "other"
+}
+
+void Metrics::trigger_answered(std::chrono::microseconds latency) {
+  const double seconds = static_cast<double>(latency.count()) / 1e6;
+  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    if (seconds <= kBucketsSeconds[i]) {
+      ++buckets_[i];
+      break;
+    }
+  }
+  ++latency_count_;
+  latency_sum_us_ += static_cast<std::uint64_t>(latency.count());
+}
+
+void Metrics::attempt_finished(RunStatus outcome) {
+  switch (outcome) {
+    case RunStatus::kDone: ++attempts_done_; break;
+    case RunStatus::kPending: ++attempts_retry_; break;
+    case RunStatus::kFailed: ++attempts_failed_; break;
+  }
+}
+
+std::string Metrics::render(const RunCounts& runs) const {
+  std::string out;
+  help(out, "buttonhook_events_accepted_total", "counter", "Trigger requests stored as new events.");
+  line(out, "buttonhook_events_accepted_total", "", static_cast<double>(accepted_));
+  help(out, "buttonhook_events_replayed_total", "counter",
+       "Trigger requests answered as idempotent replays (nothing stored).");
+  line(out, "buttonhook_events_replayed_total", "", static_cast<double>(replayed_));
+  help(out, "buttonhook_events_rejected_total", "counter", "Trigger requests refused, by status.");
+  for (std::size_t i = 0; i < kRejectStatuses.size(); ++i) {
+    const std::string status = kRejectStatuses[i] ? std::to_string(kRejectStatuses[i]) : "other";
+    line(out, "buttonhook_events_rejected_total", "status=\"" + status + "\"",
+         static_cast<double>(rejected_[i]));
+  }
+  help(out, "buttonhook_trigger_duration_seconds", "histogram",
+       "Time from a trigger request to its answer (includes the commit).");
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    cumulative += buckets_[i];
+    line(out, "buttonhook_trigger_duration_seconds_bucket", bucket_label(kBucketsSeconds[i]),
+         static_cast<double>(cumulative));
+  }
+  line(out, "buttonhook_trigger_duration_seconds_bucket", "le=\"+Inf\"",
+       static_cast<double>(latency_count_));
+  line(out, "buttonhook_trigger_duration_seconds_sum", "",
+       static_cast<double>(latency_sum_us_) / 1e6);
+  line(out, "buttonhook_trigger_duration_seconds_count", "", static_cast<double>(latency_count_));
+  help(out, "buttonhook_action_attempts_total", "counter",
+       "Attempts at action runs since start, by outcome (retry: will be tried again).");
+  line(out, "buttonhook_action_attempts_total", "outcome=\"done\"",
+       static_cast<double>(attempts_done_));
+  line(out, "buttonhook_action_attempts_total", "outcome=\"retry\"",
+       static_cast<double>(attempts_retry_));
+  line(out, "buttonhook_action_attempts_total", "outcome=\"failed\"",
+       static_cast<double>(attempts_failed_));
+  help(out, "buttonhook_action_runs", "gauge", "Action runs in the database, by status.");
+  line(out, "buttonhook_action_runs", "status=\"pending\"", static_cast<double>(runs.pending));
+  line(out, "buttonhook_action_runs", "status=\"done\"", static_cast<double>(runs.done));
+  line(out, "buttonhook_action_runs", "status=\"failed\"", static_cast<double>(runs.failed));
+  help(out, "buttonhook_outbox_depth", "gauge", "Action runs waiting to be delivered (pending).");
+  line(out, "buttonhook_outbox_depth", "", static_cast<double>(runs.pending));
+  help(out, "buttonhook_uptime_seconds", "gauge", "Seconds since the hub started.");
+  line(out, "buttonhook_uptime_seconds", "",
+       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  return out;
+}
+
+}  // namespace hub

@@ -1,0 +1,84 @@
+// The rows the hub stores, as plain data: events, the action runs of the
+// outbox, the buttons seen, and keys made with `buttonhook-hub keys add`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "time_format.h"
+
+namespace hub {
+
+struct EventRecord {
+  std::int64_t id = 0;  // assigned by the store; 0 before
+  std::string event;
+  std::string key_id;  // HubKey::id, never the secret
+  std::string value1, value2, value3;
+  std::optional<std::string> json_payload;  // set iff fired on the JSON URL
+  TimePoint occurred_at{};
+  std::string remote_addr;                     // "127.0.0.1:40312"
+  std::optional<std::string> idempotency_key;  // the Idempotency-Key header
+  // Which button fired (value1 on the plain URL, as the tutorial sends it;
+  // "button_id" overrides it) and its battery, if it sent "battery_mv".
+  std::optional<std::string> button_id;
+  std::optional<int> battery_mv;
+};
+
+// One action of one applet, to be run for one event.
+struct PlannedRun {
+  std::string applet;
+  int action_index = 0;  // position in the applet's `then` list
+  std::string kind;      // "log", "email", "http", "mqtt", "home-assistant"
+};
+
+enum class RunStatus { kPending, kDone, kFailed };
+std::string_view to_string(RunStatus s);
+std::optional<RunStatus> parse_run_status(std::string_view s);
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::int64_t event_id = 0;
+  std::string event;  // the event's name, for people reading runs
+  std::string applet;
+  int action_index = 0;
+  std::string kind;
+  RunStatus status = RunStatus::kPending;
+  int attempts = 0;
+  TimePoint next_attempt_at{};
+  std::string last_error;  // empty: none
+  TimePoint created_at{}, updated_at{};
+};
+
+// What one attempt at a run came to.
+struct RunAttempt {
+  std::int64_t run_id = 0;
+  RunStatus status = RunStatus::kPending;  // kPending: try again at next_attempt_at
+  int attempts = 0;                        // including this one
+  TimePoint next_attempt_at{};
+  std::string error;  // empty on success
+  TimePoint at{};
+};
+
+struct RunCounts {
+  std::int64_t pending = 0, done = 0, failed = 0;
+};
+
+struct ButtonRecord {
+  std::string key_id, button_id;
+  TimePoint first_seen{}, last_seen{};
+  std::string last_event;
+  std::int64_t last_event_id = 0;
+  std::int64_t presses = 0;
+  std::optional<int> battery_mv;  // the last one sent
+};
+
+struct StoredKey {
+  std::string name;
+  std::string secret_sha256;  // hex; the key itself is never stored
+  TimePoint created_at{};
+  std::optional<TimePoint> revoked_at;
+};
+
+}  // namespace hub

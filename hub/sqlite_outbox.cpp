@@ -1,0 +1,131 @@
+// SqliteStore: the outbox's action runs.
+#include <future>
+
+#include "sqlite_store.h"
+#include "sqlite_util.h"
+
+namespace hub {
+
+using namespace sql;
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "r.id, r.event_id, e.event, r.applet, r.action_index, r.kind, r.status, r.attempts, "
+    "r.next_attempt_at, r.last_error, r.created_at, r.updated_at";
+
+RunRecord read_run(sqlite3_stmt* stmt) {
+  RunRecord r;
+  r.id = sqlite3_column_int64(stmt, 0);
+  r.event_id = sqlite3_column_int64(stmt, 1);
+  r.event = column_text(stmt, 2);
+  r.applet = column_text(stmt, 3);
+  r.action_index = sqlite3_column_int(stmt, 4);
+  r.kind = column_text(stmt, 5);
+  r.status = parse_run_status(column_text(stmt, 6)).value_or(RunStatus::kFailed);
+  r.attempts = sqlite3_column_int(stmt, 7);
+  r.next_attempt_at = from_ms(sqlite3_column_int64(stmt, 8));
+  r.last_error = column_text(stmt, 9);
+  r.created_at = column_time(stmt, 10);
+  r.updated_at = column_time(stmt, 11);
+  return r;
+}
+
+std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
+  std::vector<RunRecord> out;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(read_run(stmt));
+  if (rc != SQLITE_DONE) fail(db, "read action runs");
+  return out;
+}
+
+}  // namespace
+
+std::vector<RunRecord> SqliteStore::due_runs(TimePoint now, int limit) {
+  std::unique_lock<std::mutex> lock;
+  sqlite3* db = lock_reader(lock);
+  Statement stmt(db, std::string("SELECT ") + kRunColumns +
+                         " FROM action_runs r JOIN events e ON e.id = r.event_id"
+                         " WHERE r.status = 'pending' AND r.next_attempt_at <= ?"
+                         " ORDER BY r.next_attempt_at, r.id LIMIT ?");
+  bind_value(stmt, 1, to_ms(now));
+  bind_value(stmt, 2, static_cast<std::int64_t>(limit));
+  return read_runs(db, stmt);
+}
+
+std::optional<TimePoint> SqliteStore::next_due() {
+  std::unique_lock<std::mutex> lock;
+  sqlite3* db = lock_reader(lock);
+  Statement stmt(db, "SELECT MIN(next_attempt_at) FROM action_runs WHERE status = 'pending'");
+  if (sqlite3_step(stmt) != SQLITE_ROW) fail(db, "next due run");
+  if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) return std::nullopt;
+  return from_ms(sqlite3_column_int64(stmt, 0));
+}
+
+void SqliteStore::record_attempt_async(RunAttempt attempt, WriteCallback done) {
+  WriteJob job;
+  job.apply = [this, attempt = std::move(attempt)]() {
+    apply_attempt(attempt);
+    // A retry is a run queued again: the outbox may want to look.
+    return attempt.status == RunStatus::kPending;
+  };
+  job.finish = std::move(done);
+  submit(std::move(job));
+}
+
+void SqliteStore::apply_attempt(const RunAttempt& attempt) {
+  const std::string at = format_iso8601(attempt.at);
+  const std::string status(to_string(attempt.status));
+  const std::optional<std::string> error =
+      attempt.error.empty() ? std::nullopt : std::optional<std::string>(attempt.error);
+  sqlite3_stmt* update = writer_statement(
+      "UPDATE action_runs SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, "
+      "updated_at = ? WHERE id = ?");
+  sqlite3_clear_bindings(update);
+  bind_value(update, 1, status);
+  bind_value(update, 2, static_cast<std::int64_t>(attempt.attempts));
+  bind_value(update, 3, to_ms(attempt.next_attempt_at));
+  bind_value(update, 4, error);
+  bind_value(update, 5, at);
+  bind_value(update, 6, attempt.run_id);
+  step_done(writer_, update, "update action run");
+  if (sqlite3_changes(writer_) != 1) {
+    throw StoreError("no action run #" + std::to_string(attempt.run_id));
+  }
+}
+
+std::vector<RunRecord> SqliteStore::runs(const RunQuery& query) {
+  std::unique_lock<std::mutex> lock;
+  sqlite3* db = lock_reader(lock);
+  Statement stmt(db, std::string("SELECT ") + kRunColumns +
+                         " FROM action_runs r JOIN events e ON e.id = r.event_id"
+                         " WHERE (?1 = '' OR e.key_id = ?1) AND (?2 IS NULL OR r.event_id = ?2)"
+                         " ORDER BY r.id DESC LIMIT ?3");
+  bind_value(stmt, 1, query.key_id);
+  if (query.event_id)
+    bind_value(stmt, 2, *query.event_id);
+  else
+    sqlite3_bind_null(stmt, 2);
+  bind_value(stmt, 3, static_cast<std::int64_t>(query.limit));
+  return read_runs(db, stmt);
+}
+
+RunCounts SqliteStore::run_counts() {
+  std::unique_lock<std::mutex> lock;
+  sqlite3* db = lock_reader(lock);
+  Statement stmt(db, "SELECT status, COUNT(*) FROM action_runs GROUP BY status");
+  RunCounts counts;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    const std::int64_t n = sqlite3_column_int64(stmt, 1);
+    switch (parse_run_status(column_text(stmt, 0)).value_or(RunStatus::kFailed)) {
+      case RunStatus::kPending: counts.pending = n; break;
+      case RunStatus::kDone: counts.done = n; break;
+      case RunStatus::kFailed: counts.failed = n; break;
+    }
+  }
+  if (rc != SQLITE_DONE) fail(db, "count action runs");
+  return counts;
+}
+
+}  // namespace hub
