@@ -221,6 +221,31 @@ void Board::finish() {
 
 // ---------------------------------------------------------------- boots ---
 
+namespace {
+// Thrown by an armed press out of the firmware's run (through the HAL and
+// the virtual clock) back to Board::boot.
+struct ResetWhileAwake {};
+}  // namespace
+
+void Board::arm_press(uint64_t t_us, std::function<void()> on_press) {
+  disarm();
+  armed_press_ = env_.clock.schedule_at_us(t_us, [this, on_press = std::move(on_press)] {
+    armed_press_ = 0;
+    if (!in_boot_) return;
+    armed_fired_ = true;
+    on_press();
+    throw ResetWhileAwake{};
+  });
+}
+
+bool Board::disarm() {
+  if (armed_press_) env_.clock.cancel(armed_press_);
+  armed_press_ = 0;
+  const bool fired = armed_fired_;
+  armed_fired_ = false;
+  return fired;
+}
+
 void Board::boot(ResetCause cause) {
   std::optional<ResetCause> next = cause;
   while (next) {
@@ -234,20 +259,33 @@ void Board::boot(ResetCause cause) {
     phase_ = Phase::Booting;
     timeline_.wake_begin(env_.clock.now_us(), reset_cause_name(c));
     update_power();
-    env_.clock.advance_us(env_.sample_us(env_.timing.boot));
-    phase_ = Phase::Awake;
-    update_power();
-    if (factory_) {
-      firmware_ = factory_(hal_.hal());
-    } else {
-      auto app = std::make_unique<AppFirmware>(hal_.hal());
-      app_ = &app->app;
-      firmware_ = std::move(app);
-    }
     BootOutcome outcome;
-    {
-      crash_guard::FirmwareScope guard;
-      outcome = firmware_->run();
+    try {
+      in_boot_ = true;
+      env_.clock.advance_us(env_.sample_us(env_.timing.boot));
+      phase_ = Phase::Awake;
+      update_power();
+      if (factory_) {
+        firmware_ = factory_(hal_.hal());
+      } else {
+        auto app = std::make_unique<AppFirmware>(hal_.hal());
+        app_ = &app->app;
+        firmware_ = std::move(app);
+      }
+      {
+        crash_guard::FirmwareScope guard;
+        outcome = firmware_->run();
+      }
+      in_boot_ = false;
+    } catch (const ResetWhileAwake&) {
+      in_boot_ = false;
+      say(LineKind::Board,
+          "* RST pressed while awake: reboot (" + cause_text(ResetCause::ExternalReset) + ")");
+      hal_.halt();  // the request in flight is cut; RTC memory keeps what was written
+      hold_button();
+      end_wake("reset");
+      next = ResetCause::ExternalReset;
+      continue;
     }
     next = after_firmware(true, outcome);
   }

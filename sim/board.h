@@ -102,6 +102,15 @@ class Board final : public host::HostObserver {
   // Sees every raw HAL event too (tests, benches).
   void set_tap(host::HostObserver* tap) { tap_ = tap; }
 
+  // A press of RST at t_us that, if it comes while the firmware runs,
+  // interrupts it there (RST while awake: the board reboots with cause 6;
+  // what the firmware had written to RTC memory stays, a request in flight
+  // is cut). on_press runs first. One at a time; disarm() cancels it and
+  // says whether it fired. A press at an instant the firmware is not
+  // running does nothing here (its owner then presses as usual).
+  void arm_press(uint64_t t_us, std::function<void()> on_press);
+  bool disarm();
+
   State state() const;
   bool jumper_on() const { return jumper_; }
   uint8_t jumper_pin() const { return jumper_pin_; }
@@ -158,6 +167,9 @@ class Board final : public host::HostObserver {
   int boots_ = 0;
   host::HostObserver* tap_ = nullptr;
   host::Clock::TimerId release_timer_ = 0;  // the button's sense contact opens
+  host::Clock::TimerId armed_press_ = 0;    // arm_press()
+  bool armed_fired_ = false;
+  bool in_boot_ = false;  // boot() runs the boot delay or the firmware
   // The announcement timers of each world fault (begin, end), by index.
   std::vector<std::pair<host::Clock::TimerId, host::Clock::TimerId>> fault_timers_;
 };

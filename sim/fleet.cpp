@@ -34,7 +34,8 @@ struct Fleet::Slot : Output {
   uint64_t next_order = 0;
 };
 
-Fleet::Fleet(Options o) : proxy_(std::make_shared<host::FaultProxy>()) {
+Fleet::Fleet(Options o)
+    : press_resets_wake_(o.press_resets_wake), proxy_(std::make_shared<host::FaultProxy>()) {
   std::error_code ec;
   for (size_t i = 0; i < o.boards; ++i) {
     auto slot = std::make_unique<Slot>(*this, i, mix(o.seed * 0x100000001b3ull + i));
@@ -114,23 +115,41 @@ void Fleet::run_until(uint64_t t_us, Watcher* watcher) {
     Slot& s = *boards_[best];
     Board& b = *s.board;
     const bool action_first = !s.actions.empty() && s.actions.begin()->first.first == best_t;
-    if (!action_first) {
-      // The board's timer wake: its wake runs to its end.
-      if (watcher) watcher->before(best, std::nullopt);
-      b.advance_us(best_t - s.env.clock.now_us());
-      if (watcher) watcher->after(best, std::nullopt);
-      continue;
+    std::optional<Action> a;
+    if (action_first) {
+      if (best_t > s.env.clock.now_us()) b.advance_us(best_t - s.env.clock.now_us());
+      a = s.actions.begin()->second;
+      s.actions.erase(s.actions.begin());
     }
-    if (best_t > s.env.clock.now_us()) b.advance_us(best_t - s.env.clock.now_us());
-    const Action a = s.actions.begin()->second;
-    s.actions.erase(s.actions.begin());
+    // The board's next press, if it comes while the wake this event starts
+    // still runs the firmware, resets the board there (RST while awake).
+    std::optional<std::pair<uint64_t, uint64_t>> armed;
+    // (Not one whose instant the board's clock has already passed: that one
+    // waited for a wake to end and comes next, on its own.)
+    if (press_resets_wake_ && !s.actions.empty() &&
+        s.actions.begin()->second == Action::Press &&
+        s.actions.begin()->first.first > s.env.clock.now_us()) {
+      armed = s.actions.begin()->first;
+      b.arm_press(armed->first, [watcher, i = best] {
+        if (watcher) watcher->before(i, Action::Press);
+      });
+    }
     if (watcher) watcher->before(best, a);
-    switch (a) {
-      case Action::Press: b.press(); break;
-      case Action::PowerOff: b.power_off(); break;
-      case Action::PowerOn: b.power_on(); break;
+    if (!a) {
+      b.advance_us(best_t - s.env.clock.now_us());  // the timer wake: it runs to its end
+    } else {
+      switch (*a) {
+        case Action::Press: b.press(); break;
+        case Action::PowerOff: b.power_off(); break;
+        case Action::PowerOn: b.power_on(); break;
+      }
     }
     if (watcher) watcher->after(best, a);
+    if (armed && b.disarm()) {
+      ++wakes_cut_;
+      s.actions.erase(*armed);
+      if (watcher) watcher->after(best, Action::Press);
+    }
   }
   for (auto& s : boards_) {
     const uint64_t now = s->env.clock.now_us();

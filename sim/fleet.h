@@ -8,8 +8,8 @@
 // wake runs to its end at once (a wake is short and the firmware is single
 // threaded); so a board's clock may run ahead of the fleet's. What is
 // scheduled for a board at an instant its wake has already passed happens
-// when that wake ends (a press during an awake period is taken as the next
-// press after it).
+// when that wake ends; except a press, which (Options::press_resets_wake)
+// interrupts the firmware where it is, as RST does.
 //
 // Determinism: with Options::net_round_trip set, socket operations cost
 // modelled time, so a seed decides every board's every instant; the real
@@ -48,6 +48,10 @@ class Fleet {
     PowerModel power;
     uint64_t seed = 1;  // board i's generator is seeded from (seed, i)
     std::optional<host::RangeMs> net_round_trip = host::RangeMs{2, 20};
+    // A press scheduled inside a wake resets the board there, mid-request
+    // if it falls there (RST while awake, cause 6). Off: it waits for the
+    // wake to end.
+    bool press_resets_wake = true;
   };
   // Every line any board prints, with the board's index.
   using Sink =
@@ -60,6 +64,8 @@ class Fleet {
   Fleet& operator=(const Fleet&) = delete;
 
   size_t size() const { return boards_.size(); }
+  // Wakes a press cut short (Options::press_resets_wake).
+  size_t wakes_cut() const { return wakes_cut_; }
   Board& board(size_t i);
   host::Env& env(size_t i);
   void set_sink(Sink sink) { sink_ = std::move(sink); }
@@ -90,6 +96,8 @@ class Fleet {
   // The instant of board i's next event (scheduled or its timer wake).
   uint64_t next_event_us(size_t i) const;
 
+  bool press_resets_wake_;
+  size_t wakes_cut_ = 0;
   std::vector<std::unique_ptr<Slot>> boards_;
   std::shared_ptr<host::FaultProxy> proxy_;
   std::multimap<uint64_t, std::function<void()>> world_actions_;

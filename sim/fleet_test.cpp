@@ -131,11 +131,35 @@ TEST_F(FleetTest, OneSeedOneRunAnotherSeedAnotherRun) {
   EXPECT_EQ(server.request_count(), 9u);
 }
 
-TEST_F(FleetTest, APressDuringAWakeIsTakenWhenTheWakeEnds) {
+TEST_F(FleetTest, APressDuringAWakeResetsTheBoardThere) {
   Fleet fleet(options(1));
   fleet.schedule(0, 0, Fleet::Action::PowerOn);
   fleet.schedule(0, 10'000'000, Fleet::Action::Press);
   fleet.schedule(0, 11'000'000, Fleet::Action::Press);  // the first wake lasts ~3.6 s
+  std::vector<uint64_t> resets;
+  std::string all;
+  fleet.set_sink([&](size_t, uint64_t t, LineKind, const std::string& text) {
+    all += time_prefix(t) + text + "\n";
+    if (text.find("RST pressed while awake") != std::string::npos) resets.push_back(t);
+  });
+  fleet.run_until(60'000'000);
+  ASSERT_EQ(resets.size(), 1u) << all;
+  EXPECT_EQ(resets[0], 11'000'000u) << "at the press's instant, not when the wake would end";
+  EXPECT_EQ(fleet.wakes_cut(), 1u);
+  EXPECT_NE(all.find("reset cause 6"), std::string::npos) << all;
+  EXPECT_NE(all.find("Queued press #2 (2 waiting)"), std::string::npos)
+      << "the first press was still queued when RST came:\n"
+      << all;
+  EXPECT_EQ(server.request_count(), 2u) << all;
+}
+
+TEST_F(FleetTest, WithoutPressResetsAPressDuringAWakeIsTakenWhenTheWakeEnds) {
+  Fleet::Options o = options(1);
+  o.press_resets_wake = false;
+  Fleet fleet(o);
+  fleet.schedule(0, 0, Fleet::Action::PowerOn);
+  fleet.schedule(0, 10'000'000, Fleet::Action::Press);
+  fleet.schedule(0, 11'000'000, Fleet::Action::Press);
   std::vector<uint64_t> presses;
   std::string all;
   fleet.set_sink([&](size_t, uint64_t t, LineKind, const std::string& text) {
@@ -146,6 +170,7 @@ TEST_F(FleetTest, APressDuringAWakeIsTakenWhenTheWakeEnds) {
   ASSERT_EQ(presses.size(), 2u) << all;
   EXPECT_EQ(presses[0], 10'000'000u);
   EXPECT_GT(presses[1], 13'000'000u);
+  EXPECT_EQ(fleet.wakes_cut(), 0u);
   EXPECT_EQ(server.request_count(), 2u) << all;
 }
 

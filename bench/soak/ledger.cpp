@@ -1,5 +1,6 @@
 #include "ledger.h"
 
+#include <stdio.h>    // snprintf
 #include <stdlib.h>   // atoi
 #include <string.h>   // strlen
 #include <strings.h>  // strncasecmp, strcasecmp
@@ -180,6 +181,10 @@ Figures Ledger::reckon(const StoredEvents& hub) const {
       ++f.lost_to_power_off;
     } else {
       ++f.lost;
+      char line[160];
+      snprintf(line, sizeof line, "%s pressed at %.3f s, %s%s", boards_[p.board].id.c_str(),
+               double(p.pressed_us) / 1e6, p.key.empty() ? "no key" : "key ", p.key.c_str());
+      f.lost_presses.push_back(line);
     }
     if (!p.key.empty()) {
       auto ack = acked_us_.find(p.key);

@@ -73,6 +73,8 @@ struct Figures {
   std::optional<double> latency_p50_s;
   std::optional<double> latency_p99_s;
   std::optional<double> latency_max_s;
+  // Each lost press: "b023 pressed at 1234.567 s, key b023-4-2" (or "no key").
+  std::vector<std::string> lost_presses;
 };
 
 class Ledger {

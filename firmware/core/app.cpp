@@ -371,7 +371,11 @@ void App::queue_press() {
 bool App::deliver() {
   drop_expired();
   if (!log_.count) return true;
-  for (uint8_t i = 0; i < log_.count; ++i) {
+  // A press while a timed retry is pending starts an early round: the new
+  // press's first try, not another try of the older ones (theirs follow the
+  // retry timer), so a flurry of presses in an outage does not use them up.
+  const bool early = wake_ == Wake::Press && config_.timed_wake && log_.failures;
+  for (uint8_t i = early ? log_.count - 1 : 0; i < log_.count; ++i) {
     if (log_.queue[i].attempts < 255) ++log_.queue[i].attempts;
   }
   save_log();  // a crash or a reset mid-round still counts the attempt

@@ -379,6 +379,22 @@ TEST_F(QueueTest, GivingUpAfterMaxAttemptsIsReportedNeverSilent) {
   EXPECT_EQ(bodies()[0], "{\"value1\":\"micropython1\"}");
 }
 
+TEST_F(QueueTest, PressesDuringAnOutageDoNotUseUpTheTriesOfOlderPresses) {
+  // Each press is a round, but the older presses' tries follow the retry
+  // timer: three presses in a minute of outage must not drop the first.
+  config("TIMED_WAKE = True\nMAX_ATTEMPTS = 3\n");
+  server(false);
+  boot(ResetCause::DeepSleepWake);  // #1: try 1, retry in 30 s
+  wake(1'000);                      // #2: try 1 (early: #1 stays at 1)
+  wake(1'000);                      // #3: try 1
+  EXPECT_FALSE(logged("Dropped")) << out();
+  EXPECT_EQ(queued(), 3);
+  server(true);
+  timer();  // #1: try 2
+  EXPECT_EQ(keys(), (std::vector<std::string>{"micropython1-1-1", "micropython1-1-2",
+                                              "micropython1-1-3"}));
+}
+
 TEST_F(QueueTest, GivingUpAfterMaxAge) {
   config("TIMED_WAKE = True\nMAX_AGE = 600\n");
   server(false);

@@ -24,9 +24,14 @@ void Clock::advance_to_us(uint64_t t_us) {
     if (next == timers_.end() || next->first.first > t_us) break;
     auto fn = std::move(next->second);
     timers_.erase(next);
+    // A callback may throw (the virtual board's RST while the firmware
+    // runs unwinds out of it): the clock stays usable.
+    struct InTimer {
+      bool& flag;
+      ~InTimer() { flag = false; }
+    } in_timer{in_timer_};
     in_timer_ = true;
     fn();
-    in_timer_ = false;
   }
   now_us_ = t_us;
 }

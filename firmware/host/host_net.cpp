@@ -30,7 +30,9 @@ class Airtime {
   Airtime(Env& env, RadioState state) : env_(env), start_(RealClock::now()) {
     env_.radio.set_traffic(state);
   }
-  ~Airtime() {
+  // May throw: the virtual board's RST while awake unwinds out of the
+  // clock (sim/board.h, arm_press); the board halts the radio then.
+  ~Airtime() noexcept(false) {
     uint64_t us = 0;
     if (cost_us_) {
       us = *cost_us_;
