@@ -62,8 +62,9 @@ void Remote::poll_portal() {
     say("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   } else if (!head.post) {
     portal_page(StrRef(), c.wifi_ssid.ref(), c.webhook_url.ref(), c.button_id.ref());
-  } else if (head.content_length <= sizes::kPortalFormMax &&
-             read_exact(*client_, buf_, head.content_length, kIoMs)) {
+  } else if (head.content_length > sizes::kPortalFormMax) {
+    say("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  } else if (read_exact(*client_, buf_, head.content_length, kIoMs)) {
     portal_save(head.content_length);
   }
   flush();
@@ -129,7 +130,11 @@ void Remote::portal_save(size_t len) {
     why.append("Cannot write the board's flash");
   }
   if (!why.empty()) {
-    portal_page(why.ref(), values[0], values[2], values[3]);
+    // "config.py:2:17: WIFI_PASSWORD is too short..." names a line the
+    // visitor never saw: show the message alone.
+    StrRef shown = why.ref();
+    if (shown.starts_with("config.py:")) shown = shown.sub(shown.find(' ') + 1);
+    portal_page(shown, values[0], values[2], values[3]);
     return;
   }
   say(kOk);

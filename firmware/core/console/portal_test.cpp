@@ -133,12 +133,20 @@ TEST_F(PortalTest, ABadFormIsShownAgainWithWhatIsWrong) {
   EXPECT_TRUE(has(reply, "id=error")) << reply;
   EXPECT_TRUE(has(reply, "WIFI_PASSWORD")) << reply;
   EXPECT_TRUE(has(reply, "value='home'")) << "what was typed stays";
+  EXPECT_FALSE(has(reply, "config.py:")) << "a line the visitor never saw";
   reply = post("s=home&p=&u=http%3A%2F%2Fhub.test%2Fx&b=b1&c=abc");
   EXPECT_TRUE(has(reply, "Console password: 4 to 9 characters"));
   reply = post("s=home&p=&u=gopher%3A%2F%2Fx&b=b1&c=");
   EXPECT_TRUE(has(reply, "id=error"));
   EXPECT_EQ(board.files.files.count("/config.py"), 0u);
   EXPECT_EQ(board.machine.resets, 0);
+}
+
+TEST_F(PortalTest, AFormLargerThanTheBoardTakesIs413) {
+  board.boot(ResetCause::PowerOn);
+  const std::string reply = post(std::string(2000, 'x'));
+  EXPECT_TRUE(has(reply, "HTTP/1.1 413")) << reply;
+  EXPECT_EQ(board.files.files.count("/config.py"), 0u);
 }
 
 TEST_F(PortalTest, ALeftAlonePortalSleepsAfterTenMinutes) {
