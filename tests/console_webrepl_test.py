@@ -226,6 +226,49 @@ class Console(unittest.TestCase):
         with open(back, "rb") as f:
             self.assertEqual(f.read(), data)
 
+    def test_webrepl_cli_console_on_a_terminal(self):
+        cli = find_cli()
+        if not cli:
+            self.skipTest("webrepl_cli.py not found (set WEBREPL_CLI)")
+        import pty
+        import select
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the CLI on a terminal, as a person runs it
+            os.environ.pop("PYTHONUNBUFFERED", None)  # the CLI needs sys.stdout.buffer.raw
+            os.execv(sys.executable,
+                     [sys.executable, cli, "-p", PASSWORD, "127.0.0.1:%d" % self.port])
+        seen = b""
+
+        def until(text, limit=20):
+            nonlocal seen
+            deadline = time.monotonic() + limit
+            while text not in seen:
+                r, _, _ = select.select([fd], [], [], max(0, deadline - time.monotonic()))
+                if not r:
+                    self.fail("no %r on the terminal: %r" % (text, seen))
+                try:
+                    seen += os.read(fd, 4096)
+                except OSError:  # the CLI ended
+                    self.fail("the CLI ended before %r: %r" % (text, seen))
+
+        try:
+            # The CLI skips the text frame after the login (it reads the
+            # version reply), as it does with MicroPython: no first prompt.
+            until(b"Use Ctrl-] to exit this shell")
+            os.write(fd, b"stx\x7fatus\r")  # typed, with a correction
+            until(b"queue ")
+            self.assertIn(b"reset cause 0 (power-on)", seen)
+            os.write(fd, b"\x1d")  # Ctrl-]: the CLI's way out
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(status, 0)
+        finally:
+            os.close(fd)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+
     # ---- last: the lockout ----
     def test_zz_wrong_password_is_denied_and_the_next_try_waits(self):
         c = self.connect()
