@@ -283,8 +283,8 @@ int run(int argc, char** argv) {
   for (const auto& [port, what] : servers) {
     if (port < 0) continue;
     env.listen_ports[static_cast<uint16_t>(atoi(what))] = static_cast<uint16_t>(port);
-    printer.note(env.clock.now_us(), "* board port " + std::string(what) + " is 127.0.0.1:" +
-                                         std::to_string(port));
+    printer.note(env.clock.now_us(),
+                 "* board port " + std::string(what) + " is 127.0.0.1:" + std::to_string(port));
   }
 
   if (words.empty()) {

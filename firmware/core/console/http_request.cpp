@@ -22,7 +22,8 @@ void on_line(StrRef line, bool first, HttpRequestHead* out) {
     out->ws_key.assign(value);
   } else if (name.equals_nocase("Content-Length")) {
     uint32_t n = 0;
-    for (size_t i = 0; i < value.len && value.data[i] >= '0' && value.data[i] <= '9' && n < 1000000; ++i) {
+    for (size_t i = 0; i < value.len && value.data[i] >= '0' && value.data[i] <= '9' && n < 1000000;
+         ++i) {
       n = n * 10 + static_cast<uint32_t>(value.data[i] - '0');
     }
     out->content_length = n;

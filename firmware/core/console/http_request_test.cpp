@@ -15,8 +15,9 @@ using testing::FakeStream;
 TEST(HttpRequestTest, KeepsWhatTheConsoleAndPortalNeed) {
   FakeMachine m;
   FakeStream s(&m);
-  s.data("POST /?a=1 HTTP/1.1\r\nHost: x\r\nCONTENT-LENGTH: 12\r\nUpgrade: WebSocket\r\n"
-         "Sec-WebSocket-Key: abc==\r\n\r\nbody follows")
+  s.data(
+       "POST /?a=1 HTTP/1.1\r\nHost: x\r\nCONTENT-LENGTH: 12\r\nUpgrade: WebSocket\r\n"
+       "Sec-WebSocket-Key: abc==\r\n\r\nbody follows")
       .max_read(7);
   HttpRequestHead h;
   ASSERT_EQ(read_request_head(s, m, &h, 100, 1000), Err::Ok);

@@ -14,9 +14,10 @@ namespace bh {
 namespace {
 
 constexpr uint32_t kIoMs = 1000;
-const char kOk[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
-                   "<!DOCTYPE html><meta name=viewport content='width=device-width'>"
-                   "<title>Buttonhook setup</title><h2>Buttonhook setup</h2>";
+const char kOk[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+    "<!DOCTYPE html><meta name=viewport content='width=device-width'>"
+    "<title>Buttonhook setup</title><h2>Buttonhook setup</h2>";
 
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -74,8 +75,10 @@ void Remote::poll_portal() {
 void Remote::say_html(StrRef text) {
   for (size_t i = 0; i < text.len; ++i) {
     const char c = text.data[i];
-    say(c == '&' ? StrRef("&amp;") : c == '<' ? StrRef("&lt;") : c == '\'' ? StrRef("&#39;")
-                                                                            : text.sub(i, 1));
+    say(c == '&'    ? StrRef("&amp;")
+        : c == '<'  ? StrRef("&lt;")
+        : c == '\'' ? StrRef("&#39;")
+                    : text.sub(i, 1));
   }
 }
 
@@ -115,14 +118,16 @@ void Remote::portal_save(size_t len) {
   StrBuf text(body + sizes::kPortalFormMax, sizes::kConfigFileMax + 1);
   StrBuf why(body + sizes::kPortalFormMax + sizes::kConfigFileMax + 1,
              sizeof buf_ - sizes::kPortalFormMax - sizes::kConfigFileMax - 1);
-  if (read_text("/config.py", text) != Err::Ok || check_config(text.ref(), why, StrRef())) text.clear();
+  if (read_text("/config.py", text) != Err::Ok || check_config(text.ref(), why, StrRef()))
+    text.clear();
   for (int i = 0; i < 4; ++i) {
     why.clear();
     py_quote(why, values[i]);
     py_set(text, kKeys[i], why.ref());
   }
   why.clear();
-  if (console.len && (console.len < sizes::kConsolePassMin || console.len > sizes::kConsolePassMax)) {
+  if (console.len &&
+      (console.len < sizes::kConsolePassMin || console.len > sizes::kConsolePassMax)) {
     why.append("Console password: 4 to 9 characters");
   } else if (!check_config(text.ref(), why, StrRef()) &&
              (write_text("/config.py", text.ref()) != Err::Ok ||

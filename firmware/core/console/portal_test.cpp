@@ -23,9 +23,10 @@ class PortalTest : public ::testing::Test {
     return c.written;
   }
   std::string post(const std::string& form) {
-    return request("POST / HTTP/1.1\r\nHost: 192.168.4.1\r\nContent-Type: "
-                   "application/x-www-form-urlencoded\r\nContent-Length: " +
-                   std::to_string(form.size()) + "\r\n\r\n" + form);
+    return request(
+        "POST / HTTP/1.1\r\nHost: 192.168.4.1\r\nContent-Type: "
+        "application/x-www-form-urlencoded\r\nContent-Length: " +
+        std::to_string(form.size()) + "\r\n\r\n" + form);
   }
   bool has(const std::string& out, const std::string& what) {
     return out.find(what) != std::string::npos;
@@ -100,9 +101,9 @@ TEST_F(PortalTest, ThePageShowsTheCurrentSettingsToChange) {
 
 TEST_F(PortalTest, SavingTheFormWritesConfigAndConsolePasswordAndRestarts) {
   board.boot(ResetCause::PowerOn);
-  const std::string reply =
-      post("s=Caf%C3%A9+net&p=correct+horse&u=http%3A%2F%2Fhub.test%2Ftrigger%2Fbutton_pressed"
-           "%2Fwith%2Fkey%2Fk3y&b=hall+button&c=s3cret");
+  const std::string reply = post(
+      "s=Caf%C3%A9+net&p=correct+horse&u=http%3A%2F%2Fhub.test%2Ftrigger%2Fbutton_pressed"
+      "%2Fwith%2Fkey%2Fk3y&b=hall+button&c=s3cret");
   EXPECT_TRUE(has(reply, "id=saved")) << reply;
   EXPECT_EQ(board.files.files["/config.py"],
             "WIFI_SSID = 'Caf\xc3\xa9 net'\nWIFI_PASSWORD = 'correct horse'\n"

@@ -48,9 +48,12 @@ bool py_unquote(StrRef v, StrBuf& out) {
     }
     if (c == '\\' && i + 1 < v.len) {
       c = v.data[++i];
-      if (c == 'n') c = '\n';
-      else if (c == 'r') c = '\r';
-      else if (c == 't') c = '\t';
+      if (c == 'n')
+        c = '\n';
+      else if (c == 'r')
+        c = '\r';
+      else if (c == 't')
+        c = '\t';
       else if (c == 'x' && i + 2 < v.len && hex_digit(v.data[i + 1]) >= 0 &&
                hex_digit(v.data[i + 2]) >= 0) {
         c = static_cast<char>(hex_digit(v.data[i + 1]) * 16 + hex_digit(v.data[i + 2]));
@@ -84,7 +87,8 @@ bool py_set(StrBuf& text, StrRef name, StrRef literal) {
   size_t end = at < all.len ? all.find('\n', at) : all.len;
   const bool newline_needed = at >= all.len && all.len && all.data[all.len - 1] != '\n';
   // The new line: "NAME = literal" (+ '\n' when appended at the end).
-  const size_t add = (newline_needed ? 1 : 0) + name.len + 3 + literal.len + (end == all.len ? 1 : 0);
+  const size_t add =
+      (newline_needed ? 1 : 0) + name.len + 3 + literal.len + (end == all.len ? 1 : 0);
   const size_t old = end - at;
   if (all.len - old + add > text.capacity()) return false;
   char* d = text.data();

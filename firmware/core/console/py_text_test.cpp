@@ -8,7 +8,9 @@
 namespace bh {
 namespace {
 
-std::string s(StrRef r) { return std::string(r.data, r.len); }
+std::string s(StrRef r) {
+  return std::string(r.data, r.len);
+}
 
 TEST(PyTextTest, FindsTheValueOfAName) {
   const char* text = "PASSWORD = 'no'\nPASS = 'abc' # the console\r\nX=1";

@@ -138,7 +138,9 @@ void Remote::drop() {
 
 // ---------------------------------------------------------------- output --
 
-void Remote::say(const char* text) { say(StrRef(text)); }
+void Remote::say(const char* text) {
+  say(StrRef(text));
+}
 
 void Remote::say(StrRef text) {
   while (text.len) {
@@ -158,7 +160,9 @@ void Remote::sayf(const char* fmt, ...) {
   va_end(ap);
 }
 
-void Remote::say_ip(const Ip4& ip) { sayf("'%u.%u.%u.%u'", ip.b[0], ip.b[1], ip.b[2], ip.b[3]); }
+void Remote::say_ip(const Ip4& ip) {
+  sayf("'%u.%u.%u.%u'", ip.b[0], ip.b[1], ip.b[2], ip.b[3]);
+}
 
 void Remote::flush() {
   if (!out_.empty() && client_) {
@@ -181,7 +185,8 @@ void Remote::record(StrRef line) {
   if (line.len >= sizeof log_) line.len = sizeof log_ - 1;
   // The oldest lines go first, whole.
   size_t cut = 0;
-  while (log_len_ - cut + line.len + 1 > sizeof log_) cut = StrRef(log_, log_len_).find('\n', cut) + 1;
+  while (log_len_ - cut + line.len + 1 > sizeof log_)
+    cut = StrRef(log_, log_len_).find('\n', cut) + 1;
   memmove(log_, log_ + cut, log_len_ - cut);
   log_len_ -= cut;
   memcpy(log_ + log_len_, line.data, line.len);
@@ -237,17 +242,20 @@ void Remote::ap_settings(StrBuf& essid, StrBuf& pass) {
   read_text(kApFile, text);
   py_unquote(py_value(text.ref(), "ESSID"), essid);
   py_unquote(py_value(text.ref(), "PASS"), pass);
-  if (essid.empty()) essid.appendf("Buttonhook-%06X", static_cast<unsigned>(hal_.machine.chip_id() & 0xffffff));
+  if (essid.empty())
+    essid.appendf("Buttonhook-%06X", static_cast<unsigned>(hal_.machine.chip_id() & 0xffffff));
   if (pass.size() >= 8) return;
   // A per-board password, made once. The HAL has no random source, so it
   // is mixed from what differs between boards and moments: the chip id,
   // the clock, the battery reading, RTC memory (noise after power-up) and
   // the radio's view of the neighbourhood (BSSIDs, RSSI).
   Sha1 sha;
-  const uint32_t seed[3] = {hal_.machine.chip_id(), hal_.machine.ticks_ms(), hal_.machine.battery_mv()};
+  const uint32_t seed[3] = {hal_.machine.chip_id(), hal_.machine.ticks_ms(),
+                            hal_.machine.battery_mv()};
   sha.update(seed, sizeof seed);
   uint8_t d[64];
-  for (size_t at = 0; hal_.machine.rtc_memory_read(at, d, sizeof d); at += sizeof d) sha.update(d, sizeof d);
+  for (size_t at = 0; hal_.machine.rtc_memory_read(at, d, sizeof d); at += sizeof d)
+    sha.update(d, sizeof d);
   ScanEntry seen[4];
   const size_t n = hal_.sta.scan(seen, 4);
   sha.update(seen, n * sizeof seen[0]);
@@ -271,6 +279,8 @@ int Remote::check_config(StrRef text, StrBuf& why, StrRef key) {
   return !err ? 0 : err.line ? 1 : 2;
 }
 
-bool Remote::app_reload() { return app_.load_config(); }
+bool Remote::app_reload() {
+  return app_.load_config();
+}
 
 }  // namespace bh

@@ -118,9 +118,9 @@ class Remote {
 
   // The console's session.
   Phase phase_ = Phase::Password;
-  bool prompted_ = false;       // "Password: " sent (waits out a lockout first)
-  uint8_t failures_ = 0;        // wrong passwords in a row
-  uint32_t locked_until_ = 0;   // no password is checked before this tick
+  bool prompted_ = false;      // "Password: " sent (waits out a lockout first)
+  uint8_t failures_ = 0;       // wrong passwords in a row
+  uint32_t locked_until_ = 0;  // no password is checked before this tick
   Str<sizes::kConsolePassMax> pass_;
   Str<sizes::kConsolePassMax + 1> typed_;  // one more: too long is wrong
 
@@ -139,10 +139,10 @@ class Remote {
   // Line editing.
   Str<sizes::kConsoleLineMax> line_;
   Str<sizes::kConsoleLineMax> last_;  // the previous command (up arrow)
-  uint8_t esc_ = 0;  // in an escape sequence: 0 no, 1 after ESC, 2 after ESC [
-  bool echo_ = false;  // log lines go to the client while a command runs
+  uint8_t esc_ = 0;                   // in an escape sequence: 0 no, 1 after ESC, 2 after ESC [
+  bool echo_ = false;                 // log lines go to the client while a command runs
 
-  Str<sizes::kConsoleOutMax> out_;  // text for the client, sent as one frame
+  Str<sizes::kConsoleOutMax> out_;   // text for the client, sent as one frame
   char log_[sizes::kConsoleLogMax];  // recent log lines, '\n'-terminated
   size_t log_len_ = 0;
 

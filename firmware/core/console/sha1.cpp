@@ -5,7 +5,9 @@
 namespace bh {
 
 namespace {
-uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+uint32_t rol(uint32_t x, int n) {
+  return (x << n) | (x >> (32 - n));
+}
 }  // namespace
 
 Sha1::Sha1() : h_{0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0} {}
@@ -69,9 +71,14 @@ void Sha1::update(const void* data, size_t len) {
 
 void Sha1::finish(uint8_t out[kDigestSize]) {
   // The length in bits, big-endian, taken before the padding is counted.
-  const uint8_t len[8] = {0, 0, 0, static_cast<uint8_t>(total_ >> 29),
-                          static_cast<uint8_t>(total_ >> 21), static_cast<uint8_t>(total_ >> 13),
-                          static_cast<uint8_t>(total_ >> 5), static_cast<uint8_t>(total_ << 3)};
+  const uint8_t len[8] = {0,
+                          0,
+                          0,
+                          static_cast<uint8_t>(total_ >> 29),
+                          static_cast<uint8_t>(total_ >> 21),
+                          static_cast<uint8_t>(total_ >> 13),
+                          static_cast<uint8_t>(total_ >> 5),
+                          static_cast<uint8_t>(total_ << 3)};
   uint8_t pad = 0x80;
   do {
     update(&pad, 1);

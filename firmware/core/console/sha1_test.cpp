@@ -12,7 +12,8 @@ namespace {
 
 std::string hex(const std::string& data, size_t chunk = 1000000) {
   Sha1 sha;
-  for (size_t i = 0; i < data.size(); i += chunk) sha.update(data.data() + i, std::min(chunk, data.size() - i));
+  for (size_t i = 0; i < data.size(); i += chunk)
+    sha.update(data.data() + i, std::min(chunk, data.size() - i));
   uint8_t d[Sha1::kDigestSize];
   sha.finish(d);
   std::string out;

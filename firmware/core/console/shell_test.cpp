@@ -158,8 +158,7 @@ TEST_F(ShellTest, ApConfigSavesAndApOnStartsTheAccessPoint) {
 }
 
 TEST_F(ShellTest, PressFiresTheWebhookAndShowsTheLogAsItHappens) {
-  board.net.expect(ip4(10, 0, 0, 1), 80)
-      .data("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nCongr");
+  board.net.expect(ip4(10, 0, 0, 1), 80).data("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nCongr");
   const std::string out = type("press\r");
   EXPECT_TRUE(has(out, "press: delivered (HTTP 200)")) << out;
   EXPECT_TRUE(has(out, "Invoking webhook\r\n")) << "the App's log lines, echoed";

@@ -124,15 +124,18 @@ void Remote::on_frame() {
   }
   if (opcode_ == kBinary && phase == Phase::Put) on_put_data();
   if (opcode_ == kBinary && phase == Phase::Get) {
-    while (client_ && remaining_ && ws_read(b, sizeof b) > 0) {}
+    while (client_ && remaining_ && ws_read(b, sizeof b) > 0) {
+    }
     if (client_) on_get_next();
   }
   // Keystrokes, or the password (which the CLI sends in a binary frame).
   while (client_ && remaining_) {
     const int32_t n = ws_read(b, sizeof b);
     for (int32_t i = 0; i < n && client_; ++i) {
-      if (phase_ == Phase::Password) on_password(static_cast<char>(b[i]));
-      else if (phase_ == Phase::Shell && opcode_ == kText) on_key(static_cast<char>(b[i]));
+      if (phase_ == Phase::Password)
+        on_password(static_cast<char>(b[i]));
+      else if (phase_ == Phase::Shell && opcode_ == kText)
+        on_key(static_cast<char>(b[i]));
     }
   }
 }
@@ -181,7 +184,8 @@ void Remote::status_reply(uint16_t code, const char* why) {
 
 // The request's file name as a board path: "config.py" is "/config.py".
 void Remote::request_path(StrBuf& out) {
-  StrRef name(reinterpret_cast<const char*>(req_ + 18), le(req_ + 16, 2) < 64 ? le(req_ + 16, 2) : 64);
+  StrRef name(reinterpret_cast<const char*>(req_ + 18),
+              le(req_ + 16, 2) < 64 ? le(req_ + 16, 2) : 64);
   name.len = name.find('\0');  // NUL-padded
   if (!name.starts_with("/")) out.append('/');
   out.append(name);
@@ -214,8 +218,9 @@ void Remote::on_request() {
     } else if (e == Err::NotFound) {
       status_reply(kENOENT, "no such file");
     } else {
-      status_reply(e == Err::Overflow ? kEFBIG : kEIO,
-                   e == Err::Overflow ? "too large: the board sends files up to 4096 bytes" : err_name(e));
+      status_reply(
+          e == Err::Overflow ? kEFBIG : kEIO,
+          e == Err::Overflow ? "too large: the board sends files up to 4096 bytes" : err_name(e));
     }
   }
 }

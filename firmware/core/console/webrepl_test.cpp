@@ -23,7 +23,10 @@ class WebReplTest : public ::testing::Test {
   // A client that has logged in (the CLI's way: password in a binary frame).
   FakeStream& client(const std::string& after_login = "", bool masked = false) {
     FakeStream& c = listener->incoming();
-    c.data(upgrade_request("foo")).data(ws_binary("secret\r", masked)).data(after_login).then_hang();
+    c.data(upgrade_request("foo"))
+        .data(ws_binary("secret\r", masked))
+        .data(after_login)
+        .then_hang();
     return c;
   }
 
@@ -36,15 +39,17 @@ TEST_F(WebReplTest, UpgradeAnswersTheCliKeyAsMicroPythonDoes) {
   board.loop();
   ServerReply r(c.written);
   EXPECT_NE(r.head.find("HTTP/1.1 101 Switching Protocols\r\n"), std::string::npos);
-  EXPECT_NE(r.head.find("Sec-WebSocket-Accept: BM0S0+ghftShuFVHQATK/DBiJq8=\r\n"), std::string::npos);
+  EXPECT_NE(r.head.find("Sec-WebSocket-Accept: BM0S0+ghftShuFVHQATK/DBiJq8=\r\n"),
+            std::string::npos);
   EXPECT_FALSE(r.bad);
   EXPECT_EQ(r.text(), "Password: \r\nWebREPL connected\r\n>>> ");
 }
 
 TEST_F(WebReplTest, UpgradeAnswersRfc6455sExampleKey) {
   FakeStream& c = listener->incoming();
-  c.data("GET /ws HTTP/1.1\r\nupgrade: WebSocket\r\nconnection: keep-alive, Upgrade\r\n"
-         "sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+  c.data(
+       "GET /ws HTTP/1.1\r\nupgrade: WebSocket\r\nconnection: keep-alive, Upgrade\r\n"
+       "sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
       .then_hang();
   board.loop();
   EXPECT_NE(c.written.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"),
@@ -144,10 +149,10 @@ TEST_F(WebReplTest, PutOfABinaryFileLargerThanAFrameArrivesExactly) {
   for (int i = 0; i < 3000; ++i) data += char((i * 7) & 255);  // every byte value
   const std::string req = webrepl_request(1, uint32_t(data.size()), "/ca.pem");
   // As the CLI sends it: the header in 10 + 72 bytes, data in 1024-byte frames.
-  FakeStream& c = client(ws_binary(req.substr(0, 10), false) + ws_binary(req.substr(10), false) +
-                         ws_binary(data.substr(0, 1024), false) +
-                         ws_binary(data.substr(1024, 1024), false) +
-                         ws_binary(data.substr(2048), false));
+  FakeStream& c =
+      client(ws_binary(req.substr(0, 10), false) + ws_binary(req.substr(10), false) +
+             ws_binary(data.substr(0, 1024), false) + ws_binary(data.substr(1024, 1024), false) +
+             ws_binary(data.substr(2048), false));
   c.max_read(100);  // TCP hands bytes over in pieces
   board.loop(10);
   EXPECT_EQ(board.files.files["/ca.pem"], data);
@@ -182,8 +187,8 @@ TEST_F(WebReplTest, PutLargerThanTheBoardTakesIsRefusedAtOnce) {
 
 TEST_F(WebReplTest, PutOfConfigPyIsReadAtOnceAndItsErrorsShown) {
   const std::string bad = "WIFI_SSID = 'home'\n";
-  FakeStream& c = client(ws_binary(webrepl_request(1, uint32_t(bad.size()), "config.py")) +
-                         ws_binary(bad));
+  FakeStream& c =
+      client(ws_binary(webrepl_request(1, uint32_t(bad.size()), "config.py")) + ws_binary(bad));
   board.loop();
   EXPECT_EQ(board.files.files["/config.py"], bad);
   const std::string text = ServerReply(c.written).text();
@@ -226,10 +231,9 @@ TEST_F(WebReplTest, GetSendsAChunkOnlyWhenTheClientAsks) {
 
 TEST_F(WebReplTest, ARequestAfterAGetIsReadFromItsFirstByte) {
   board.files.files["/small"] = "abc";
-  FakeStream& c = client(ws_binary(webrepl_request(2, 0, "/small"), false) +
-                         ws_binary(std::string(1, '\0'), false) +
-                         ws_binary(std::string(1, '\0'), false) +
-                         ws_binary(webrepl_request(3, 0, ""), false));
+  FakeStream& c = client(
+      ws_binary(webrepl_request(2, 0, "/small"), false) + ws_binary(std::string(1, '\0'), false) +
+      ws_binary(std::string(1, '\0'), false) + ws_binary(webrepl_request(3, 0, ""), false));
   board.loop(4);
   const auto bin = ServerReply(c.written).binary();
   ASSERT_EQ(bin.size(), 5u);

@@ -104,7 +104,9 @@ inline std::string ws_frame(uint8_t opcode, const std::string& payload, bool mas
   for (size_t i = 0; i < n; ++i) f += char(payload[i] ^ key[i % 4]);
   return f;
 }
-inline std::string ws_text(const std::string& s) { return ws_frame(1, s); }
+inline std::string ws_text(const std::string& s) {
+  return ws_frame(1, s);
+}
 inline std::string ws_binary(const std::string& s, bool masked = true) {
   return ws_frame(2, s, masked);
 }
