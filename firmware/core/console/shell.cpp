@@ -24,6 +24,9 @@ const char kCommands[] =
     "help\0status\0scan\0ifconfig\0ap\0config\0webrepl_setup\0press\0log\0reset\0sleep\0";
 
 const char* const kAuth[] = {"open", "wep", "wpa", "wpa2", "wpa/wpa2"};
+// WlanStatus, by value.
+const char* const kWlanStatus[] = {"idle",        "connecting",     "wrong password",
+                                   "no AP found", "connect failed", "connected"};
 
 StrRef word(StrRef* rest) {
   StrRef s = rest->trimmed();
@@ -110,10 +113,11 @@ void Remote::run(StrRef line) {
     case 0: say(kHelp); break;
     case 1: {
       const ResetCause cause = hal_.machine.reset_cause();
-      sayf("reset cause %u (%s), up %u s\r\nbattery %u mV\r\nwifi status %u '%s' ",
+      sayf("reset cause %u (%s), up %u s\r\nbattery %u mV\r\nwifi %s '%s' ",
            static_cast<unsigned>(cause), reset_cause_name(cause),
            static_cast<unsigned>(hal_.machine.ticks_ms() / 1000), hal_.machine.battery_mv(),
-           static_cast<unsigned>(hal_.sta.status()), app_.config().wifi_ssid.c_str());
+           kWlanStatus[static_cast<uint8_t>(hal_.sta.status()) % 6],
+           app_.config().wifi_ssid.c_str());
       say_ip(hal_.sta.ifconfig().ip);
       const PressLog& q = app_.press_log();
       sayf("\r\nqueue %u waiting, %u failed rounds, %lu dropped\r\n", q.count, q.failures,

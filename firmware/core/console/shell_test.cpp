@@ -75,7 +75,7 @@ TEST_F(ShellTest, StatusShowsResetCauseUptimeWifiQueueAndBattery) {
   const std::string out = type("status\r");
   EXPECT_TRUE(has(out, "reset cause 0 (power-on), up 42 s")) << out;
   EXPECT_TRUE(has(out, "battery 3000 mV"));
-  EXPECT_TRUE(has(out, "wifi status"));
+  EXPECT_TRUE(has(out, "wifi connecting 'home'") || has(out, "wifi connected 'home'"));
   EXPECT_TRUE(has(out, "'home'"));
   EXPECT_TRUE(has(out, "queue 0 waiting"));
 }
