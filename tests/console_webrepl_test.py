@@ -255,6 +255,7 @@ class Console(unittest.TestCase):
             # The CLI skips the text frame after the login (it reads the
             # version reply), as it does with MicroPython: no first prompt.
             until(b"Use Ctrl-] to exit this shell")
+            time.sleep(0.5)  # the CLI puts the terminal in raw mode after that line
             os.write(fd, b"stx\x7fatus\r")  # typed, with a correction
             until(b"queue ")
             self.assertIn(b"reset cause 0 (power-on)", seen)

@@ -131,6 +131,7 @@ void Remote::drop() {
   remaining_ = 0;
   req_len_ = 0;
   esc_ = 0;
+  last_key_ = 0;
   typed_.clear();
   line_.clear();
   out_.clear();

@@ -139,6 +139,7 @@ class Remote {
   // Line editing.
   Str<sizes::kConsoleLineMax> line_;
   Str<sizes::kConsoleLineMax> last_;  // the previous command (up arrow)
+  char last_key_ = 0;  // '\r' then '\n' is one Enter
   uint8_t esc_ = 0;                   // in an escape sequence: 0 no, 1 after ESC, 2 after ESC [
   bool echo_ = false;                 // log lines go to the client while a command runs
 

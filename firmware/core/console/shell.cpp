@@ -60,6 +60,14 @@ void Remote::on_key(char c) {
     if (c != 'A') return;
     c = 16;  // up arrow: as Ctrl-P
   }
+  // Enter is '\r' from both clients; a lone '\n' (a terminal that maps it,
+  // pasted text) is Enter too, but not the '\n' of "\r\n".
+  const bool after_cr = last_key_ == '\r';
+  last_key_ = c;
+  if (c == '\n') {
+    if (after_cr) return;
+    c = '\r';
+  }
   switch (c) {
     case 27: esc_ = 1; return;
     case '\r': {

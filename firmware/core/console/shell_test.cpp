@@ -61,6 +61,17 @@ TEST_F(ShellTest, CtrlCDropsTheLineAndUpArrowRecallsTheLastOne) {
   EXPECT_NE(out.find("webrepl_setup", first + 1), std::string::npos) << "help ran twice";
 }
 
+TEST_F(ShellTest, ALoneLineFeedIsEnterButCrLfIsOne) {
+  const std::string out = type("help\nhelp\r\n");
+  size_t helps = 0;
+  for (size_t at = out.find("webrepl_setup"); at != std::string::npos;
+       at = out.find("webrepl_setup", at + 1)) {
+    ++helps;
+  }
+  EXPECT_EQ(helps, 2u) << out;
+  EXPECT_EQ(out.find(">>> \r\n>>> "), std::string::npos) << "no empty line from \\r\\n";
+}
+
 TEST_F(ShellTest, OtherEscapeSequencesAreSwallowed) {
   const std::string out = type("he\x1b[D\x1b[3~lp\r");
   EXPECT_TRUE(has(out, "webrepl_setup")) << out;

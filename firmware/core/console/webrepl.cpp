@@ -91,6 +91,9 @@ int32_t Remote::ws_read(uint8_t* dst, size_t len) {
 }
 
 void Remote::ws_send(uint8_t opcode, const void* data, size_t len) {
+  // Console text first: the CLI reads the version right after its password,
+  // and a reply must not overtake "WebREPL connected" (which it skips).
+  if (opcode != kText && !out_.empty()) flush();
   const uint8_t h[4] = {static_cast<uint8_t>(0x80 | opcode),
                         static_cast<uint8_t>(len < 126 ? len : 126), static_cast<uint8_t>(len >> 8),
                         static_cast<uint8_t>(len)};

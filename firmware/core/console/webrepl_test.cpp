@@ -138,6 +138,17 @@ TEST_F(WebReplTest, WithoutAPasswordNobodyGetsIn) {
   EXPECT_EQ(c.written, "");
 }
 
+TEST_F(WebReplTest, TheLoginTextGoesOutBeforeTheVersionReply) {
+  // webrepl_cli.py sends its version query right after the password, then
+  // skips text frames until the reply: the text must not come after it.
+  FakeStream& c = client(ws_binary(webrepl_request(3, 0, ""), false));
+  board.loop();
+  const ServerReply r(c.written);
+  ASSERT_EQ(r.frames.size(), 3u);
+  EXPECT_EQ(r.frames[1].payload, "\r\nWebREPL connected\r\n>>> ");
+  EXPECT_EQ(r.frames[2].opcode, 2);
+}
+
 TEST_F(WebReplTest, VersionQueryGetsThreeBytesAndNoStatus) {
   FakeStream& c = client(ws_binary(webrepl_request(3, 0, "")));
   board.loop();
