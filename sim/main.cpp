@@ -84,6 +84,7 @@ void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
   using K = bh::sim::Event::Kind;
   switch (e.kind) {
     case K::PowerOn: board.power_on(); break;
+    case K::PowerOnHeld: board.power_on(/*button_held=*/true); break;
     case K::Press: board.press(); break;
     case K::JumperOn: board.jumper(true); break;
     case K::JumperOff: board.jumper(false); break;
