@@ -69,9 +69,15 @@ void Board::set_led_pins(std::vector<uint8_t> pins) {
 
 // ---------------------------------------------------------------- events --
 
-void Board::power_on() {
+void Board::power_on(bool button_held) {
   if (phase_ != Phase::Off) {
     say(LineKind::Board, "* power on: the board is already powered (ignored)");
+    return;
+  }
+  if (button_held) {
+    say(LineKind::Board, "* power on with the button held: the chip starts when it is let go (" +
+                             cause_text(ResetCause::ExternalReset) + ")");
+    boot(ResetCause::ExternalReset);
     return;
   }
   say(LineKind::Board, "* power on (" + cause_text(ResetCause::PowerOn) + ")");

@@ -75,7 +75,9 @@ class Board final : public host::HostObserver {
   Board& operator=(const Board&) = delete;
 
   // ---- what a person does ----
-  void power_on();
+  // button_held: RST is held while the power comes up, so the chip starts
+  // when it is let go, with reset cause 6 and RTC memory lost.
+  void power_on(bool button_held = false);
   void press();
   void jumper(bool on);
   void power_off();

@@ -2,9 +2,11 @@
 // and the end-to-end tests rely on (events, output format, exit status).
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>  // sockaddr_in for free_port
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>  // free_port
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -248,10 +250,33 @@ TEST_F(CliTest, WaitRunsUntilSigtermThenExits0) {
   EXPECT_TRUE(r.has("* stopped (SIGTERM)")) << r.out;
 }
 
-TEST_F(CliTest, ConsolePortIsReservedForLater) {
-  const Result r = run_sim({"--config", config, "--console-port", "8266", "power-on"});
+TEST_F(CliTest, ConsolePortMapsTheBoardsPort8266) {
+  // Without the jumper the board sleeps at once: nothing listens.
+  const Result r = run_sim({"--config", config, "--console-port", "18266", "power-on"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(r.has("console not available yet"));
+  EXPECT_TRUE(r.has("* board port 8266 (console) is 127.0.0.1:18266")) << r.out;
+}
+
+// A port on 127.0.0.1 that nothing listens on now.
+std::string free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return std::to_string(ntohs(a.sin_port));
+}
+
+TEST_F(CliTest, ButtonHeldAtPowerOnStartsTheSetupPortal) {
+  const Result r = run_sim({"--config", config, "--portal-port", free_port(), "power-on-held"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.has("* power on with the button held")) << r.out;
+  EXPECT_TRUE(r.has("reset cause 6 (external reset)"));
+  EXPECT_TRUE(r.has("Setup portal: join Wi-Fi 'Buttonhook-C0FFEE'")) << r.out;
+  EXPECT_FALSE(r.has("Invoking webhook")) << "a held button is not a press";
 }
 
 TEST_F(CliTest, FilesDirectoryIsTheBoardsFilesystem) {

@@ -84,6 +84,7 @@ void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
   using K = bh::sim::Event::Kind;
   switch (e.kind) {
     case K::PowerOn: board.power_on(); break;
+    case K::PowerOnHeld: board.power_on(/*button_held=*/true); break;
     case K::Press: board.press(); break;
     case K::JumperOn: board.jumper(true); break;
     case K::JumperOff: board.jumper(false); break;
@@ -100,15 +101,22 @@ void run_event(const bh::sim::Event& e, bh::sim::Board& board) {
     case K::Wait: {
       // Virtual time follows real time until a signal comes.
       const auto real_start = std::chrono::steady_clock::now();
-      const uint64_t virtual_start = board.env().clock.now_us();
+      uint64_t virtual_start = board.env().clock.now_us();
       while (!g_stop_signal) {
         timespec ts{0, 10L * 1000 * 1000};
         nanosleep(&ts, nullptr);
         const auto real_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::steady_clock::now() - real_start)
                                  .count();
-        const uint64_t target = virtual_start + uint64_t(real_us);
+        uint64_t target = virtual_start + uint64_t(real_us);
         const uint64_t now = board.env().clock.now_us();
+        if (now > target) {
+          // Modelled time ran ahead (a Wi-Fi connect takes seconds of virtual
+          // time in no real time): go on from here at the pace of real time,
+          // so an awake board keeps serving its clients.
+          virtual_start += now - target;
+          target = now;
+        }
         if (target > now) board.advance_us(target - now);
       }
       break;
@@ -161,7 +169,7 @@ int run(int argc, char** argv) {
   std::vector<std::string> dns, words;
   uint64_t seed = 1;
   bool gpio16_rst = false, no_color = false, print_timeline = false;
-  int console_port = -1;
+  int console_port = -1, portal_port = -1;
   cli.add_option("--config", config_path,
                  "config.py for the board (copied into --files as /config.py)");
   cli.add_option("--world", world_path,
@@ -178,7 +186,10 @@ int run(int argc, char** argv) {
       ->allow_extra_args(false);
   cli.add_flag("--no-color", no_color, "no ANSI colours even on a terminal");
   cli.add_option("--console-port", console_port,
-                 "reserved: the remote console's port (not available yet)")
+                 "serve the board's console (WebREPL, port 8266) on 127.0.0.1:PORT")
+      ->check(CLI::Range(1, 65535));
+  cli.add_option("--portal-port", portal_port,
+                 "serve the board's setup portal (port 80 on its access point) on 127.0.0.1:PORT")
       ->check(CLI::Range(1, 65535));
   cli.add_option("--timing", timing_path,
                  "timing model (default: the built-in sim/data/timing.toml)");
@@ -265,9 +276,16 @@ int run(int argc, char** argv) {
   bh::sim::crash_guard::install(env.clock.now_us_address(), color);
   install_stop_handlers();
 
-  if (console_port >= 0) {
-    printer.note(env.clock.now_us(), "* console not available yet (--console-port " +
-                                         std::to_string(console_port) + " is reserved)");
+  // The board's servers reach this PC only where a port is given: a test
+  // never collides with a real service on 80 or 8266.
+  env.listen_mapped_only = true;
+  const std::pair<int, const char*> servers[] = {{console_port, "8266 (console)"},
+                                                 {portal_port, "80 (setup portal)"}};
+  for (const auto& [port, what] : servers) {
+    if (port < 0) continue;
+    env.listen_ports[static_cast<uint16_t>(atoi(what))] = static_cast<uint16_t>(port);
+    printer.note(env.clock.now_us(),
+                 "* board port " + std::string(what) + " is 127.0.0.1:" + std::to_string(port));
   }
 
   if (words.empty()) {

@@ -10,6 +10,8 @@ namespace bh::sim {
 const char* events_help() {
   return "events:\n"
          "  power-on           connect the power (reset cause 0)\n"
+         "  power-on-held      connect the power with the button held, then release it\n"
+         "                     (reset cause 6, RTC memory lost: the setup portal)\n"
          "  press              press RST: wake from deep sleep (cause 5) or reboot (cause 6)\n"
          "  jumper-on          debug jumper on: DEBUG_PIN (GPIO14, D5) to GND\n"
          "  jumper-off         debug jumper off\n"
@@ -29,6 +31,8 @@ bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out
     Event e;
     if (w == "power-on") {
       e.kind = Event::Kind::PowerOn;
+    } else if (w == "power-on-held") {
+      e.kind = Event::Kind::PowerOnHeld;
     } else if (w == "press") {
       e.kind = Event::Kind::Press;
     } else if (w == "jumper-on") {
@@ -86,7 +90,7 @@ bool parse_events(const std::vector<std::string>& words, std::vector<Event>* out
       e.us = uint64_t(std::llround(s * 1e6));
     } else {
       *err = "unknown event '" + w +
-             "' (power-on, press, jumper-on, jumper-off, power-off, advance <seconds>, wait, "
+             "' (power-on, power-on-held, press, jumper-on, jumper-off, power-off, advance <seconds>, wait, "
              "fault <kind> [<seconds>])";
       return false;
     }

@@ -1,5 +1,5 @@
 // The script of events the CLI runs, from its arguments or from stdin:
-//   power-on | press | jumper-on | jumper-off | power-off | advance <seconds> | wait
+//   power-on | power-on-held | press | jumper-on | jumper-off | power-off | advance <seconds> | wait
 //   fault <kind> [<seconds>] | fault clear
 #pragma once
 
@@ -15,6 +15,7 @@ namespace bh::sim {
 struct Event {
   enum class Kind {
     PowerOn,
+    PowerOnHeld,  // power-on with the button (RST) held: the setup portal
     Press,
     JumperOn,
     JumperOff,

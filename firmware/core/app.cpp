@@ -307,13 +307,14 @@ uint32_t App::count_boot() {
   return n;
 }
 
-void App::open_log(ResetCause cause) {
+bool App::open_log(ResetCause cause) {
   Machine& m = hal_.machine;
   uint64_t clock = 0;
   const bool has_clock = m.rtc_clock_ms(&clock);
   WakeFacts f;
   f.cause = cause;
   uint64_t board = 0;
+  bool kept = true;
   if (rtc_load(m, rtc::kPressLogOffset, &log_, sizeof log_, rtc::kPressLogType) &&
       log_.count <= sizes::kPressQueueMax) {
     f.sleep_ms = log_.sleep_ms;
@@ -323,6 +324,7 @@ void App::open_log(ResetCause cause) {
   } else {
     // Power-up garbage, a new layout, or corruption: what was queued is lost.
     press_log_reset(&log_, count_boot());
+    kept = false;
     logf("RTC memory lost: boot %lu", static_cast<unsigned long>(log_.boot));
   }
   if (f.sleep_ms && config_ok_ && config_.press_sense_pin != kNoPin) {
@@ -336,6 +338,7 @@ void App::open_log(ResetCause cause) {
   const uint32_t ticks = m.ticks_ms();
   board_base_ms_ = board > ticks && f.clock_ok ? board - ticks : board;
   log_.sleep_ms = 0;
+  return kept;
 }
 
 void App::save_log() {
@@ -411,8 +414,17 @@ bool App::deliver() {
 BootOutcome App::run() {
   const ResetCause cause = hal_.machine.reset_cause();
   logf("Buttonhook: reset cause %u (%s)", static_cast<unsigned>(cause), reset_cause_name(cause));
+  // The access point serves the setup portal only. The ESP8266 SDK keeps
+  // its on/off state in flash and MicroPython starts it by default, so it is
+  // turned off at every boot, not only before connecting (the tutorial's
+  // connect_wifi()): a board that never connects must not offer it either.
+  hal_.ap.active(false);
   config_ok_ = load_config();
-  open_log(cause);
+  // The button held while the power came up: the setup portal, not a press
+  // (unless the port cannot serve it).
+  if (Remote::held_at_power_on(cause, !open_log(cause)) && start_portal()) {
+    return BootOutcome::StayAwake;
+  }
   if (wake_ == Wake::Press) queue_press();
   save_log();
 
@@ -445,14 +457,28 @@ BootOutcome App::run() {
     }
     show(gave_up ? Blink::GaveUp : retry ? Blink::Retrying : Blink::Failed);
   }
+  // Nothing to call: the access point and its setup page, until a valid
+  // config.py is saved (then a restart delivers what is queued).
+  if (!config_ok_ && start_portal()) return BootOutcome::StayAwake;
   if (is_debug()) {
     save_log();
+    remote_.start_console();
     return BootOutcome::StayAwake;
   }
   log_.sleep_ms = retry;
   save_log();
   hal_.machine.deepsleep(retry);
   return BootOutcome::DeepSleep;
+}
+
+bool App::start_portal() {
+  save_log();
+  remote_.start_portal();
+  return remote_.mode() == Remote::Mode::Portal;
+}
+
+void App::loop() {
+  if (!remote_.poll()) hal_.machine.deepsleep(0);
 }
 
 }  // namespace bh

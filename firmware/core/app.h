@@ -36,6 +36,7 @@
 #include <stdint.h>  // uint32_t
 
 #include "config.h"
+#include "console/remote.h"
 #include "hal.h"
 #include "http_client.h"
 #include "led_pattern.h"
@@ -57,13 +58,15 @@ enum class PressResult : uint8_t { None, Delivered, Failed };
 
 class App {
  public:
-  explicit App(Hal& hal) : hal_(hal), http_(hal.net, hal.machine) {}
+  explicit App(Hal& hal) : hal_(hal), http_(hal.net, hal.machine), remote_(hal, *this) {}
 
   // One boot, from reset to deep sleep (or to debug mode). On the real board
   // deepsleep() never returns; on the host run() returns DeepSleep after it.
   BootOutcome run();
-  // Called repeatedly while awake in debug mode (the console lives here later).
-  void loop() {}
+  // Called repeatedly while awake (debug jumper, setup portal): serves the
+  // console or the portal; enters deep sleep when they say so.
+  void loop();
+  Remote& remote() { return remote_; }
 
   // What the last run() did, for tests and the virtual board.
   PressResult last_press() const { return last_press_; }
@@ -84,10 +87,14 @@ class App {
   bool is_debug();
 
  private:
-  void log(StrRef line) { hal_.machine.log(line); }
+  void log(StrRef line) {
+    hal_.machine.log(line);
+    remote_.record(line);  // kept for the console's `log`
+  }
   void logf(const char* fmt, ...) __attribute__((format(printf, 2, 3)));
   void report(Err e);
-  void open_log(ResetCause cause);
+  // Loads the press queue from RTC memory; false if it was lost (a cold start).
+  bool open_log(ResetCause cause);
   uint32_t count_boot();
   void save_log();
   uint64_t board_ms() { return board_base_ms_ + hal_.machine.ticks_ms(); }
@@ -98,6 +105,7 @@ class App {
   bool drop_expired();
   Err join(const ConnectHint& hint, uint32_t limit_ms);
   void forget_wifi();
+  bool start_portal();
 
   Hal& hal_;
   Config config_;
@@ -117,6 +125,7 @@ class App {
   uint8_t config_text_[sizes::kConfigFileMax];
   HttpClient http_;
   HttpResult http_result_;
+  Remote remote_;  // the console (debug jumper) and the setup portal
 };
 
 }  // namespace bh

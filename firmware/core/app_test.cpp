@@ -121,6 +121,20 @@ TEST_F(AppTest, PressDeliversTheTutorialsRequest) {
   expect_password_never_logged();
 }
 
+TEST_F(AppTest, TheAccessPointIsOffAfterEveryBootInButtonMode) {
+  // The SDK keeps the soft AP's state in flash and starts it by default; a
+  // boot that never connects (power-on, debug mode) must turn it off too.
+  for (ResetCause cause : {ResetCause::PowerOn, ResetCause::DeepSleepWake}) {
+    board.ap.is_active = true;
+    boot(cause);
+    EXPECT_FALSE(board.ap.is_active) << reset_cause_name(cause);
+  }
+  board.gpio.grounded[14] = true;  // debug jumper
+  board.ap.is_active = true;
+  EXPECT_EQ(boot(ResetCause::PowerOn), BootOutcome::StayAwake);
+  EXPECT_FALSE(board.ap.is_active) << "debug mode";
+}
+
 TEST_F(AppTest, PressWhileAwakeFiresToo) {
   boot(ResetCause::ExternalReset);
   EXPECT_EQ(press, PressResult::Delivered);

@@ -40,5 +40,20 @@ constexpr size_t kRtcUserMax = 512;       // RTC user memory on the ESP8266
 // Log lines
 constexpr size_t kLogLineMax = 256;
 
+// Remote access: the console (WebREPL) and the setup portal
+constexpr size_t kFileTransferMax = 4096;  // largest file put/get (config, CA PEMs); the work buffer
+constexpr size_t kWebReplChunk = 256;      // get: file bytes per frame (the protocol's limit)
+constexpr size_t kWebReplRequest = 82;     // the protocol's file request header
+constexpr size_t kConsolePassMin = 4;      // webrepl_setup's password limits
+constexpr size_t kConsolePassMax = 9;
+constexpr size_t kConsoleLineMax = 96;     // one command line
+constexpr size_t kConsoleOutMax = 256;     // text gathered into one frame
+constexpr size_t kConsoleLogMax = 512;     // recent log lines kept for `log`
+constexpr size_t kWsKeyMax = 32;           // Sec-WebSocket-Key (24 from a real client)
+constexpr size_t kHttpHeadLineMax = 96;    // kept of one request header line
+constexpr size_t kHttpHeadMax = 4096;      // longer request heads are refused
+constexpr size_t kPortalFormMax = 1024;    // the setup form's body
+constexpr size_t kPortalScanMax = 10;      // networks offered on the setup page
+
 }  // namespace sizes
 }  // namespace bh

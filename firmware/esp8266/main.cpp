@@ -2,8 +2,12 @@
 //
 // Everything the button does lives in firmware/core (App::run is the
 // tutorial's main.py); this file only wires parts together. All objects are
-// static: the App holds its buffers itself (~5 KB), and the Arduino loop
-// task has a 4 KB stack.
+// static: the App holds its buffers itself (~11 KB, 5.3 KB of it the console
+// and setup portal), and the Arduino loop task has a 4 KB stack.
+//
+// loop() runs App::loop() whenever run() asked to stay awake: the debug
+// jumper (the console on port 8266) or the setup portal (no valid config.py,
+// or the button held at power-on: access point + page on port 80).
 #include <Arduino.h>  // setup, loop
 
 #include "app.h"

@@ -239,6 +239,12 @@ class Env {
   // Plays the HTTP-path faults; HostNet starts one on first need. Boards of
   // a fleet share one (its thread serves them all).
   std::shared_ptr<FaultProxy> fault_proxy;
+  // Servers on the board (Net::listen): the board's port -> the port on
+  // 127.0.0.1 that serves it (0: any free port), e.g. the console's 8266 ->
+  // --console-port. With listen_mapped_only, other ports are refused
+  // (Err::Unsupported); without it they bind as asked.
+  std::map<uint16_t, uint16_t> listen_ports;
+  bool listen_mapped_only = false;
 };
 
 // Dotted quad, for logs and tests.

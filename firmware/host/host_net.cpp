@@ -457,6 +457,15 @@ Listener* HostNet::listen(uint16_t port, Err* err) {
   }
   int one = 1;
   ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // The board's port, or where the simulator maps it on this PC.
+  const auto mapped = env_.listen_ports.find(port);
+  if (mapped != env_.listen_ports.end()) {
+    port = mapped->second;
+  } else if (env_.listen_mapped_only) {
+    ::close(fd);
+    *err = Err::Unsupported;
+    return nullptr;
+  }
   const sockaddr_in addr = to_sockaddr(Endpoint{Ip4{{127, 0, 0, 1}}, port});
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(fd, 8) != 0) {
