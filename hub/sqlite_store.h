@@ -85,11 +85,16 @@ class SqliteStore : public Store {
   sqlite3_stmt* writer_statement(const char* text);
   // The reader connection, locked by `lock`; throws StoreError once closed.
   sqlite3* lock_reader(std::unique_lock<std::mutex>& lock);
+  // A prepared statement on the reader connection, kept for reuse; call
+  // with the reader locked and reset it when done (sql::Reused does both
+  // the reset and clearing the bindings), or its read snapshot stays open.
+  sqlite3_stmt* reader_statement(const char* text);
 
   SqliteOptions options_;
   sqlite3* writer_ = nullptr;
   sqlite3* reader_ = nullptr;
   std::map<const char*, sqlite3_stmt*> writer_statements_;
+  std::map<const char*, sqlite3_stmt*> reader_statements_;
   std::mutex reader_mutex_;
 
   std::mutex queue_mutex_;
