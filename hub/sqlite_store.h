@@ -15,8 +15,10 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store.h"
 
@@ -77,6 +79,12 @@ class SqliteStore : public Store {
   void submit(WriteJob job);
   void writer_loop();
   void commit_batch(std::deque<WriteJob>& batch);
+  // One transaction over the batch: whether it queued action runs once it
+  // committed; throws when the transaction itself failed (nothing stored).
+  // With savepoints a failing job fails alone (its error is set); without,
+  // the first failing job rolls everything back and the answer is nullopt.
+  std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
+                                  bool savepoints);
   AppendResult insert_event(const EventRecord& event);
   int insert_runs(const EventRecord& event);
   void upsert_button(const EventRecord& event);
