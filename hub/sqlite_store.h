@@ -2,8 +2,8 @@
 // only after it is on disk. One writer thread owns the write connection and
 // drains a queue of write jobs (events with their action runs, outbox
 // updates, keys), committing what is queued in one transaction (group
-// commit, at most max_batch jobs); each job runs in a savepoint, so one bad
-// job fails alone. The I/O thread never waits for an fsync. Reads use a
+// commit, at most max_batch jobs); a job that fails is undone alone (the
+// batch runs again with a savepoint per job). The I/O thread never waits for an fsync. Reads use a
 // second connection (WAL lets them run beside the writer).
 //
 // Files: sqlite_store.cpp (connections, writer, events), sqlite_outbox.cpp
@@ -29,7 +29,10 @@ namespace hub {
 
 struct SqliteOptions {
   std::string path;
-  std::size_t max_batch = 64;
+  // Jobs per transaction. Every connection's pending trigger fits, with
+  // room for the outbox's attempt records (a chain queues up to 256 at
+  // once): a cap below that splits one fsync's worth of work into several.
+  std::size_t max_batch = 1024;
   int busy_timeout_ms = 5000;  // another process (a backup, sqlite3 CLI, the CLI) holding the lock
   RunPlanner planner;          // which runs a new event gets; empty: none
 };
