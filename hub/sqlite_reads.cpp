@@ -30,6 +30,9 @@ std::vector<EventRecord> SqliteStore::list(const EventQuery& query) {
 }
 
 std::optional<EventRecord> SqliteStore::event(std::int64_t id) {
+  // The outbox asks for every event it runs actions for, just after it
+  // was committed: from memory, without a read transaction.
+  if (auto recent = recent_event(id)) return recent;
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
   // The outbox reads each run's event: a kept statement.

@@ -188,6 +188,23 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
   return runs_queued;
 }
 
+void SqliteStore::remember(const EventRecord& event) {
+  std::lock_guard<std::mutex> lock(recent_mutex_);
+  if (!recent_.emplace(event.id, event).second) return;
+  recent_order_.push_back(event.id);
+  if (recent_order_.size() > kRecentEvents) {
+    recent_.erase(recent_order_.front());
+    recent_order_.pop_front();
+  }
+}
+
+std::optional<EventRecord> SqliteStore::recent_event(std::int64_t id) {
+  std::lock_guard<std::mutex> lock(recent_mutex_);
+  auto it = recent_.find(id);
+  if (it == recent_.end()) return std::nullopt;
+  return it->second;
+}
+
 void SqliteStore::append_async(EventRecord event, AppendCallback done) {
   auto result = std::make_shared<AppendResult>();
   WriteJob job;
@@ -198,7 +215,8 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
     result->runs_queued = insert_runs(result->event);
     return result->runs_queued > 0;
   };
-  job.finish = [result, done = std::move(done)](const std::string& error) {
+  job.finish = [this, result, done = std::move(done)](const std::string& error) {
+    if (error.empty() && result->runs_queued > 0) remember(result->event);
     if (error.empty())
       done(AppendOutcome{std::move(*result), {}});
     else

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "store.h"
@@ -92,6 +93,11 @@ class SqliteStore : public Store {
   int insert_runs(const EventRecord& event);
   void upsert_button(const EventRecord& event);
   void apply_attempt(const RunAttempt& attempt);
+  // Events just committed with action runs, for the outbox's event() calls
+  // (events never change once stored). At most kRecentEvents, oldest out.
+  void remember(const EventRecord& event);
+  std::optional<EventRecord> recent_event(std::int64_t id);
+  static constexpr std::size_t kRecentEvents = 4096;
   // A prepared statement on the writer connection, kept for reuse.
   sqlite3_stmt* writer_statement(const char* text);
   // The reader connection, locked by `lock`; throws StoreError once closed.
@@ -107,6 +113,9 @@ class SqliteStore : public Store {
   std::map<const char*, sqlite3_stmt*> writer_statements_;
   std::map<const char*, sqlite3_stmt*> reader_statements_;
   std::mutex reader_mutex_;
+  std::mutex recent_mutex_;
+  std::unordered_map<std::int64_t, EventRecord> recent_;
+  std::deque<std::int64_t> recent_order_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
