@@ -69,22 +69,28 @@ sqlite3* SqliteStore::lock_reader(std::unique_lock<std::mutex>& lock) {
   return reader_;
 }
 
-sqlite3_stmt* SqliteStore::writer_statement(const char* text) {
-  auto it = writer_statements_.find(text);
-  if (it != writer_statements_.end()) return it->second;
+namespace {
+
+// A statement prepared once per connection, keyed by its text's address
+// (the callers pass literals or statics).
+sqlite3_stmt* kept_statement(sqlite3* db, std::map<const char*, sqlite3_stmt*>& kept,
+                             const char* text) {
+  auto it = kept.find(text);
+  if (it != kept.end()) return it->second;
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(writer_, text, -1, &stmt, nullptr) != SQLITE_OK) fail(writer_, "prepare");
-  writer_statements_.emplace(text, stmt);
+  if (sqlite3_prepare_v2(db, text, -1, &stmt, nullptr) != SQLITE_OK) fail(db, "prepare");
+  kept.emplace(text, stmt);
   return stmt;
 }
 
+}  // namespace
+
+sqlite3_stmt* SqliteStore::writer_statement(const char* text) {
+  return kept_statement(writer_, writer_statements_, text);
+}
+
 sqlite3_stmt* SqliteStore::reader_statement(const char* text) {
-  auto it = reader_statements_.find(text);
-  if (it != reader_statements_.end()) return it->second;
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(reader_, text, -1, &stmt, nullptr) != SQLITE_OK) fail(reader_, "prepare");
-  reader_statements_.emplace(text, stmt);
-  return stmt;
+  return kept_statement(reader_, reader_statements_, text);
 }
 
 void SqliteStore::submit(WriteJob job) {
