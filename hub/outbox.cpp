@@ -75,7 +75,9 @@ void Outbox::schedule_loop() {
     }
     // Wait for a commit, a finished attempt, the next due run, or the poll.
     std::chrono::milliseconds wait = options_.poll;
-    if (!draining_) {
+    if (draining_) {
+      wait = std::chrono::milliseconds(20);
+    } else if (!all_actions_busy()) {  // all busy: a finished chain wakes us
       lock.unlock();
       std::optional<TimePoint> next;
       try {
@@ -87,8 +89,6 @@ void Outbox::schedule_loop() {
       if (next && *next > now) {
         wait = std::min(wait, std::chrono::duration_cast<std::chrono::milliseconds>(*next - now));
       }
-    } else {
-      wait = std::chrono::milliseconds(20);
     }
     wake_.wait_for(lock, wait, [this] { return woken_; });
     woken_ = false;
@@ -102,38 +102,84 @@ bool Outbox::pick_due_runs() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (draining_) now = std::min(now, drain_started_);
   }
+  {
+    // Every action has a chain running: nothing could be picked, so spare
+    // the store the read (commits wake the scheduler many times a second).
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (all_actions_busy()) return true;
+  }
   std::vector<RunRecord> due = store_.due_runs(now, 256);
   std::lock_guard<std::mutex> lock(mutex_);
+  // The due runs of one action go to one worker as a chain, in due order:
+  // still one run per action at a time, but one read of the store serves
+  // up to 256 runs instead of one (a busy hub queues thousands a second).
+  std::map<ActionKey, std::size_t> chain_of;  // chains started in this pass
   bool queued = false;
   for (RunRecord& run : due) {
     if (in_flight_.count(run.id)) continue;
-    ActionKey key{run.applet, run.action_index};
-    if (busy_actions_.count(key)) continue;
     if (abort_) break;
+    ActionKey key{run.applet, run.action_index};
+    auto started = chain_of.find(key);
+    if (started != chain_of.end()) {
+      in_flight_.insert(run.id);
+      work_[started->second].push_back(std::move(run));
+      continue;
+    }
+    if (busy_actions_.count(key)) continue;
     in_flight_.insert(run.id);
     busy_actions_.insert(key);
-    work_.push_back(std::move(run));
+    chain_of.emplace(std::move(key), work_.size());
+    work_.emplace_back();
+    work_.back().push_back(std::move(run));
     queued = true;
   }
   if (queued) work_cv_.notify_all();
   return !due.empty() || !in_flight_.empty();
 }
 
+bool Outbox::all_actions_busy() const {
+  return !busy_actions_.empty() && busy_actions_.size() >= actions_.size();
+}
+
 void Outbox::worker_loop() {
   for (;;) {
-    RunRecord run;
+    std::vector<RunRecord> chain;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       work_cv_.wait(lock, [this] { return stopped_ || !work_.empty(); });
       if (work_.empty()) return;
-      run = std::move(work_.front());
+      chain = std::move(work_.front());
       work_.pop_front();
     }
-    attempt(run);
+    run_chain(chain);
   }
 }
 
-void Outbox::attempt(const RunRecord& run) {
+void Outbox::run_chain(const std::vector<RunRecord>& chain) {
+  // The action stays busy until the last attempt of the chain is recorded;
+  // the worker holds one count until it has stopped attempting.
+  auto chain_state = std::make_shared<Chain>();
+  chain_state->key = {chain.front().applet, chain.front().action_index};
+  chain_state->outstanding = 1;
+  std::size_t next = 0;
+  while (next < chain.size() && !abort_) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++chain_state->outstanding;
+    }
+    const bool done = attempt(chain[next++], chain_state);
+    // After a failure the rest wait for the next pass: a target that is
+    // down costs one failed attempt per pass, not one per queued run.
+    if (!done) break;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (std::size_t i = next; i < chain.size(); ++i) in_flight_.erase(chain[i].id);
+  }
+  finished(chain_state);
+}
+
+bool Outbox::attempt(const RunRecord& run, const std::shared_ptr<Chain>& chain) {
   RunAttempt result;
   result.run_id = run.id;
   result.attempts = run.attempts + 1;
@@ -183,17 +229,23 @@ void Outbox::attempt(const RunRecord& run) {
   if (options_.metrics) options_.metrics->attempt_finished(result.status);
   // The run leaves in_flight_ only once the outcome is committed, so the
   // scheduler never picks it again from a stale read.
-  store_.record_attempt_async(result, [this, run](const std::string& error) {
-    if (!error.empty()) log("outbox: cannot record run #" + std::to_string(run.id) + ": " + error);
-    finished(run);
+  const bool done = result.status == RunStatus::kDone;
+  store_.record_attempt_async(result, [this, id = run.id, chain](const std::string& error) {
+    if (!error.empty()) log("outbox: cannot record run #" + std::to_string(id) + ": " + error);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      in_flight_.erase(id);
+    }
+    finished(chain);
   });
+  return done;
 }
 
-void Outbox::finished(const RunRecord& run) {
+void Outbox::finished(const std::shared_ptr<Chain>& chain) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    in_flight_.erase(run.id);
-    busy_actions_.erase({run.applet, run.action_index});
+    if (--chain->outstanding > 0) return;
+    busy_actions_.erase(chain->key);
     woken_ = true;
   }
   wake_.notify_one();

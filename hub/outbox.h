@@ -8,7 +8,9 @@
 // the hub died between delivering and recording it).
 //
 // One run per action at a time: a dead target holds at most one worker per
-// action, and never delays storing or answering events.
+// action, and never delays storing or answering events. The due runs of an
+// action go to one worker as a chain, so one read of the store serves many
+// runs; the chain stops at the first failure.
 #pragma once
 
 #include <atomic>
@@ -16,6 +18,8 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <random>
 #include <set>
@@ -63,9 +67,17 @@ class Outbox {
 
   void schedule_loop();
   bool pick_due_runs();  // false when nothing is due or running (drain done)
+  // The due runs of one action, attempted in order by one worker.
+  struct Chain {
+    ActionKey key;
+    int outstanding = 0;  // attempts not yet recorded, +1 while attempting (under mutex_)
+  };
+  bool all_actions_busy() const;  // under mutex_
   void worker_loop();
-  void attempt(const RunRecord& run);
-  void finished(const RunRecord& run);
+  void run_chain(const std::vector<RunRecord>& chain);
+  // Returns whether the run is done (not failed, not to be retried).
+  bool attempt(const RunRecord& run, const std::shared_ptr<Chain>& chain);
+  void finished(const std::shared_ptr<Chain>& chain);
   void log(const std::string& line);
 
   Store& store_;
@@ -81,7 +93,7 @@ class Outbox {
   bool draining_ = false, stopped_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
   TimePoint drain_started_{};
-  std::deque<RunRecord> work_;
+  std::deque<std::vector<RunRecord>> work_;  // chains
   std::set<std::int64_t> in_flight_;
   std::set<ActionKey> busy_actions_;
   std::mt19937_64 random_{std::random_device{}()};

@@ -1,6 +1,7 @@
 #include "serve.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <memory>
@@ -54,10 +55,80 @@ class KeyRefresher {
   std::thread thread_;
 };
 
+// Access-log lines, gathered and written to stderr in one write at most
+// every kFlushEvery: one write(2) per request cost the I/O thread more than
+// parsing the request. Other lines (errors) flush what is gathered first,
+// so stderr keeps the order things happened in.
+class AccessLog {
+ public:
+  static constexpr std::chrono::milliseconds kFlushEvery{20};
+  static constexpr std::size_t kFlushAt = 64 * 1024;
+
+  static AccessLog& instance() {
+    static AccessLog log;
+    return log;
+  }
+
+  ~AccessLog() { stop(); }
+
+  void add(const std::string& line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ += line;
+    pending_ += '\n';
+    if (stop_ || pending_.size() >= kFlushAt) {
+      write_locked();
+    } else if (!flusher_.joinable()) {
+      flusher_ = std::thread([this] { loop(); });
+    }
+  }
+
+  // Writes what is gathered, then `line` (when not null), in that order.
+  void flush_then(const std::string* line) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    write_locked();
+    if (line) std::fprintf(stderr, "%s\n", line->c_str());
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    if (flusher_.joinable()) flusher_.join();
+    flush_then(nullptr);
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      cv_.wait_for(lock, kFlushEvery, [this] { return stop_; });
+      write_locked();
+    }
+  }
+
+  void write_locked() {
+    if (pending_.empty()) return;
+    std::fwrite(pending_.data(), 1, pending_.size(), stderr);
+    pending_.clear();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string pending_;
+  bool stop_ = false;
+  std::thread flusher_;
+};
+
+void access_line(const std::string& line) {
+  AccessLog::instance().add(line);
+}
+
 }  // namespace
 
 void log_line(const std::string& line) {
-  std::fprintf(stderr, "%s\n", line.c_str());
+  AccessLog::instance().flush_then(&line);
 }
 
 void print_error(const std::string& message) {
@@ -135,7 +206,7 @@ int serve(HubConfig config) {
     server_options.read_timeout = config.read_timeout;
     server_options.drain_timeout = config.drain_timeout;
     server_options.handle_signals = true;
-    server_options.access_log = log_line;
+    server_options.access_log = access_line;
     server_options.error_log = log_line;
     // Triggers never block (group commit answers them from the store's
     // thread), so they skip the worker pool; reads go there.
@@ -156,6 +227,7 @@ int serve(HubConfig config) {
     outbox.stop(config.drain_timeout);
     if (mqtt) mqtt->stop();
     store.close();
+    AccessLog::instance().stop();
     log_line("buttonhook-hub: stopped");
     return kExitOk;
   } catch (const ConfigError& e) {

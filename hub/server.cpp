@@ -3,6 +3,7 @@
 #include "server.h"
 
 #include <array>
+#include <charconv>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -279,24 +279,47 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
+  // The reply is serialized here, into buffers the session keeps, and sent
+  // with one gather write: Beast's response type allocates every field and
+  // its serializer costs more than the hub's whole trigger handling.
   void write(Response response, bool close, bool linger) {
     phase_ = Phase::kWriting;
     close = close || !keep_alive_ || !keep_serving();
-    response_ = {};
-    response_.version(version_);
-    response_.result(static_cast<unsigned>(response.status));
-    response_.set(http::field::server, "buttonhook-hub");
-    if (!response.content_type.empty())
-      response_.set(http::field::content_type, response.content_type);
-    for (const auto& [name, value] : response.headers) response_.set(name, value);
-    response_.body() = std::move(response.body);
-    response_.keep_alive(!close);
-    response_.prepare_payload();
     status_ = response.status;
+    head_.clear();
+    head_ += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    append_number(head_, static_cast<unsigned long>(response.status));
+    head_ += ' ';
+    const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
+    head_.append(reason.data(), reason.size());
+    head_ += "\r\nServer: buttonhook-hub\r\n";
+    if (!response.content_type.empty()) append_field(head_, "Content-Type", response.content_type);
+    for (const auto& [name, value] : response.headers) append_field(head_, name, value);
+    head_ += "Content-Length: ";
+    append_number(head_, response.body.size());
+    head_ += "\r\n";
+    // What Beast's keep_alive() writes: 1.1 says when it closes, 1.0 when it stays.
+    if (version_ >= 11 && close) head_ += "Connection: close\r\n";
+    if (version_ == 10 && !close) head_ += "Connection: keep-alive\r\n";
+    head_ += "\r\n";
+    body_ = std::move(response.body);
     stream_.expires_after(core_.options.read_timeout);  // a client that never reads
-    http::async_write(
-        stream_, response_,
-        beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger));
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(stream_, buffers,
+                     beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger));
+  }
+
+  static void append_number(std::string& out, unsigned long n) {
+    char digits[24];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    out.append(digits, end);
+  }
+
+  static void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out += ": ";
+    out.append(value);
+    out += "\r\n";
   }
 
   void on_write(bool close, bool linger, beast::error_code ec, std::size_t) {
@@ -338,7 +361,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  std::string head_, body_;  // the reply being written
   Phase phase_ = Phase::kIdle;
   bool draining_ = false;
   bool keep_alive_ = false;
@@ -394,7 +417,10 @@ void Core::start_accepting() {
 }
 
 void Core::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  // No strand per connection: one thread runs the io_context, so a
+  // session's handlers never run concurrently; handlers on other threads
+  // (the pool, the store's writer) reach a session only through post().
+  acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of descriptors and the like: say so, breathe, try again.

@@ -44,10 +44,12 @@ std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
 std::vector<RunRecord> SqliteStore::due_runs(TimePoint now, int limit) {
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
-  Statement stmt(db, std::string("SELECT ") + kRunColumns +
-                         " FROM action_runs r JOIN events e ON e.id = r.event_id"
-                         " WHERE r.status = 'pending' AND r.next_attempt_at <= ?"
-                         " ORDER BY r.next_attempt_at, r.id LIMIT ?");
+  // The outbox asks after every commit that queued runs: a kept statement.
+  static const std::string kSql = std::string("SELECT ") + kRunColumns +
+                                  " FROM action_runs r JOIN events e ON e.id = r.event_id"
+                                  " WHERE r.status = 'pending' AND r.next_attempt_at <= ?"
+                                  " ORDER BY r.next_attempt_at, r.id LIMIT ?";
+  Reused stmt(reader_statement(kSql.c_str()));
   bind_value(stmt, 1, to_ms(now));
   bind_value(stmt, 2, static_cast<std::int64_t>(limit));
   return read_runs(db, stmt);
@@ -56,7 +58,8 @@ std::vector<RunRecord> SqliteStore::due_runs(TimePoint now, int limit) {
 std::optional<TimePoint> SqliteStore::next_due() {
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
-  Statement stmt(db, "SELECT MIN(next_attempt_at) FROM action_runs WHERE status = 'pending'");
+  Reused stmt(
+      reader_statement("SELECT MIN(next_attempt_at) FROM action_runs WHERE status = 'pending'"));
   if (sqlite3_step(stmt) != SQLITE_ROW) fail(db, "next due run");
   if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) return std::nullopt;
   return from_ms(sqlite3_column_int64(stmt, 0));

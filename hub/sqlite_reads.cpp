@@ -30,9 +30,14 @@ std::vector<EventRecord> SqliteStore::list(const EventQuery& query) {
 }
 
 std::optional<EventRecord> SqliteStore::event(std::int64_t id) {
+  // The outbox asks for every event it runs actions for, just after it
+  // was committed: from memory, without a read transaction.
+  if (auto recent = recent_event(id)) return recent;
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
-  Statement stmt(db, std::string("SELECT ") + kEventColumns + " FROM events WHERE id = ?");
+  // The outbox reads each run's event: a kept statement.
+  static const std::string kSql = std::string("SELECT ") + kEventColumns + " FROM events WHERE id = ?";
+  Reused stmt(reader_statement(kSql.c_str()));
   bind_value(stmt, 1, id);
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) return read_event(stmt);

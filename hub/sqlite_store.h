@@ -2,8 +2,8 @@
 // only after it is on disk. One writer thread owns the write connection and
 // drains a queue of write jobs (events with their action runs, outbox
 // updates, keys), committing what is queued in one transaction (group
-// commit, at most max_batch jobs); each job runs in a savepoint, so one bad
-// job fails alone. The I/O thread never waits for an fsync. Reads use a
+// commit, at most max_batch jobs); a job that fails is undone alone (the
+// batch runs again with a savepoint per job). The I/O thread never waits for an fsync. Reads use a
 // second connection (WAL lets them run beside the writer).
 //
 // Files: sqlite_store.cpp (connections, writer, events), sqlite_outbox.cpp
@@ -15,8 +15,11 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "store.h"
 
@@ -27,7 +30,10 @@ namespace hub {
 
 struct SqliteOptions {
   std::string path;
-  std::size_t max_batch = 64;
+  // Jobs per transaction. Every connection's pending trigger fits, with
+  // room for the outbox's attempt records (a chain queues up to 256 at
+  // once): a cap below that splits one fsync's worth of work into several.
+  std::size_t max_batch = 1024;
   int busy_timeout_ms = 5000;  // another process (a backup, sqlite3 CLI, the CLI) holding the lock
   RunPlanner planner;          // which runs a new event gets; empty: none
 };
@@ -77,20 +83,39 @@ class SqliteStore : public Store {
   void submit(WriteJob job);
   void writer_loop();
   void commit_batch(std::deque<WriteJob>& batch);
+  // One transaction over the batch: whether it queued action runs once it
+  // committed; throws when the transaction itself failed (nothing stored).
+  // With savepoints a failing job fails alone (its error is set); without,
+  // the first failing job rolls everything back and the answer is nullopt.
+  std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
+                                  bool savepoints);
   AppendResult insert_event(const EventRecord& event);
   int insert_runs(const EventRecord& event);
   void upsert_button(const EventRecord& event);
   void apply_attempt(const RunAttempt& attempt);
+  // Events just committed with action runs, for the outbox's event() calls
+  // (events never change once stored). At most kRecentEvents, oldest out.
+  void remember(const EventRecord& event);
+  std::optional<EventRecord> recent_event(std::int64_t id);
+  static constexpr std::size_t kRecentEvents = 4096;
   // A prepared statement on the writer connection, kept for reuse.
   sqlite3_stmt* writer_statement(const char* text);
   // The reader connection, locked by `lock`; throws StoreError once closed.
   sqlite3* lock_reader(std::unique_lock<std::mutex>& lock);
+  // A prepared statement on the reader connection, kept for reuse; call
+  // with the reader locked and reset it when done (sql::Reused does both
+  // the reset and clearing the bindings), or its read snapshot stays open.
+  sqlite3_stmt* reader_statement(const char* text);
 
   SqliteOptions options_;
   sqlite3* writer_ = nullptr;
   sqlite3* reader_ = nullptr;
   std::map<const char*, sqlite3_stmt*> writer_statements_;
+  std::map<const char*, sqlite3_stmt*> reader_statements_;
   std::mutex reader_mutex_;
+  std::mutex recent_mutex_;
+  std::unordered_map<std::int64_t, EventRecord> recent_;
+  std::deque<std::int64_t> recent_order_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;

@@ -1,5 +1,7 @@
 #include "sqlite_util.h"
 
+#include <mutex>  // std::call_once
+
 namespace hub::sql {
 
 Statement::Statement(sqlite3* db, const std::string& text) {
@@ -78,6 +80,12 @@ void exec(sqlite3* db, const char* text) {
 }
 
 sqlite3* open_connection(const std::string& path, int busy_timeout_ms) {
+  // Memory statistics take a process-wide mutex in every sqlite3_malloc
+  // and free, which the writer and reader threads then fight over; the hub
+  // never reads them. Only possible before SQLite initializes (else a
+  // harmless SQLITE_MISUSE).
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -25,6 +25,24 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// A kept statement in use: reset (ending its read snapshot) and its
+// bindings cleared when the scope ends, however it ends.
+class Reused {
+ public:
+  explicit Reused(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~Reused() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Reused(const Reused&) = delete;
+  Reused& operator=(const Reused&) = delete;
+  sqlite3_stmt* get() const { return stmt_; }
+  operator sqlite3_stmt*() const { return stmt_; }
+
+ private:
+  sqlite3_stmt* stmt_;
+};
+
 // The strings must outlive the statement's step (SQLITE_STATIC: no copy).
 void bind_value(sqlite3_stmt* stmt, int index, const std::string& text);
 void bind_value(sqlite3_stmt* stmt, int index, const std::optional<std::string>& text);
