@@ -229,7 +229,7 @@ COLORS = {
     "listen": "#6d4c41",
 }
 LABELS = {"booting": "boot", "scanning": "scan", "associating": "assoc", "dhcp": "DHCP",
-          "tls-handshake": "TLS", "tx": "HTTP tx", "rx": "HTTP rx", "idle-awake": "CPU",
+          "tls-handshake": "TLS handshake", "tx": "radio tx", "rx": "radio rx", "idle-awake": "CPU",
           "listen": "listen"}
 
 
