@@ -40,6 +40,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from hub_bench import free_port, progress  # noqa: E402  (the hub bench's helpers)
 KEY = "press-bench-7c1e"
 SSID = "buttonhook-bench"
 PASSWORD = "correct horse battery"
@@ -67,16 +69,6 @@ STRATEGIES = [
     ("https-resumed", "Fast path, HTTPS, TLS session resumed from RTC memory", True, True, True,
      True, False),
 ]
-
-
-def progress(message):
-    print(f"bench: {message}", file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_port(port, proc, what, seconds=10):
