@@ -10,8 +10,10 @@
 #include <sys/socket.h>  // socket
 #include <unistd.h>      // close
 
-#include <fstream>  // reading the PEM files
-#include <sstream>  // whole files
+#include <filesystem>  // the temporary directory
+#include <fstream>     // reading the PEM files
+#include <sstream>     // whole files
+#include <vector>      // directories to remove
 
 namespace bh::testing {
 
@@ -28,13 +30,28 @@ bool run(const std::string& cmd) {
   return system((cmd + " >/dev/null 2>&1").c_str()) == 0;
 }
 
+// The directories made for the run go when the test binary ends.
+std::vector<std::string>& made_dirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
+void remove_made_dirs() {
+  for (const auto& d : made_dirs()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(d, ignored);
+  }
+}
+
 }  // namespace
 
 TestPki make_test_pki(const std::string& host) {
   TestPki pki;
-  char tmpl[] = "/tmp/bh-tls-test.XXXXXX";
-  if (!mkdtemp(tmpl)) return pki;
+  std::string tmpl = (std::filesystem::temp_directory_path() / "bh-tls-test.XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) return pki;
   const std::string d = tmpl;
+  if (made_dirs().empty()) atexit(remove_made_dirs);
+  made_dirs().push_back(d);
   const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
   const bool ok =
       run("openssl req -x509 " + ec + " -keyout " + d + "/ca.key -out " + d +
