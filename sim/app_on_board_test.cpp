@@ -10,6 +10,7 @@
 #include "board.h"
 #include "http_test_server.h"
 #include "sim_test_support.h"
+#include "tls_test_server.h"
 
 namespace bh::sim {
 namespace {
@@ -356,6 +357,62 @@ TEST_F(PressNearTheTimerTest, WithoutItThePressIsTakenForTheTimer) {
   run_it();  // PRESS_SENSE_PIN names a pin nothing is wired to: it reads high
   EXPECT_FALSE(out.has("Woke from retry sleep: press")) << out.all();
   EXPECT_EQ(server.request_count(), 1u) << out.all();  // the second press was not queued
+}
+
+}  // namespace
+}  // namespace bh::sim
+
+namespace bh::sim {
+namespace {
+
+// https:// on the board: a real TLS server (OpenSSL, with a session cache);
+// the first press pays a full handshake, the second wake resumes the
+// session it kept in RTC memory, as both sides see it.
+struct HttpsOnBoardTest : bh::testing::SimFixture, ::testing::Test {
+  HttpsOnBoardTest() : pki(bh::testing::make_test_pki("hub.test")) {
+    if (pki.dir.empty()) return;
+    server = std::make_unique<bh::testing::TlsTestServer>(pki);
+    env.world.dns["hub.test"] = host::Endpoint{Ip4{{127, 0, 0, 1}}, server->port()};
+    dir.write("ca.pem", pki.ca_pem);
+    dir.write("config.py", bh::testing::tutorial_config("https://hub.test/trigger/b/with/key/k",
+                                                        kPassword) +
+                               "TLS_CA = 'ca.pem'\n");
+  }
+  uint64_t awake_us(size_t wake) const {
+    const auto& w = board->timeline().wakes().at(wake);
+    return w.end_us - w.start_us;
+  }
+  bh::testing::TestPki pki;
+  std::unique_ptr<bh::testing::TlsTestServer> server;
+};
+
+TEST_F(HttpsOnBoardTest, TheSecondWakeResumesTheTlsSessionFromRtcMemory) {
+  if (!server) GTEST_SKIP() << "the openssl tool is not installed";
+  board->power_on();
+  board->advance_us(1'000'000);
+  board->press();
+  EXPECT_TRUE(out.has("Webhook invoked")) << out.all();
+  EXPECT_FALSE(out.has("TLS: session resumed"));
+  board->advance_us(5'000'000);
+  board->press();
+  EXPECT_TRUE(out.has("TLS: session resumed")) << out.all();
+  EXPECT_EQ(server->handshakes(), 2);
+  EXPECT_EQ(server->resumed(), 1);
+  // The model's handshakes: 2.04 s full, 0.39 s resumed.
+  EXPECT_GT(awake_us(1), 2'040'000u);
+  EXPECT_LT(awake_us(2) + 1'600'000u, awake_us(1));
+}
+
+TEST_F(HttpsOnBoardTest, AWrongCaFailsThePressWithAClearReason) {
+  if (!server) GTEST_SKIP() << "the openssl tool is not installed";
+  dir.write("ca.pem", pki.other_ca_pem);
+  board->power_on();
+  board->press();
+  EXPECT_TRUE(out.has("TLS: handshake with hub.test failed: the certificate is not signed by the "
+                      "CA in TLS_CA"))
+      << out.all();
+  EXPECT_TRUE(out.has("tls-failed")) << out.all();
+  EXPECT_EQ(server->handshakes(), 0);
 }
 
 }  // namespace

@@ -363,6 +363,7 @@ PowerState Board::power_state() const {
     case host::RadioState::Connected: return PowerState::IdleAwake;
     case host::RadioState::Tx: return PowerState::Tx;
     case host::RadioState::Rx: return PowerState::Rx;
+    case host::RadioState::Tls: return PowerState::TlsHandshake;
   }
   return PowerState::IdleAwake;
 }

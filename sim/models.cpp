@@ -23,6 +23,7 @@ const char* power_state_name(PowerState s) {
     case PowerState::Dhcp: return "dhcp";
     case PowerState::Tx: return "tx";
     case PowerState::Rx: return "rx";
+    case PowerState::TlsHandshake: return "tls-handshake";
     case PowerState::IdleAwake: return "idle-awake";
     case PowerState::DeepSleep: return "deep-sleep";
   }
@@ -40,6 +41,7 @@ double PowerModel::current_ma(PowerState s) const {
     case PowerState::Dhcp: return mix(dhcp_tx);
     case PowerState::Tx: return tx_ma;
     case PowerState::Rx: return rx_ma;
+    case PowerState::TlsHandshake: return tls_rx * rx_ma + (1 - tls_rx) * modem_sleep_ma;
     case PowerState::IdleAwake: return modem_sleep_ma;
     case PowerState::DeepSleep: return deep_sleep_ma;
   }
@@ -113,7 +115,10 @@ host::RangeMs range(const toml::table& root, const char* key, const std::string&
 host::RadioTiming load_timing(std::string_view text, const std::string& name) {
   const toml::table root = parse(text, name);
   no_unknown_tables(
-      root, {"boot", "scan_full", "scan_channel", "assoc", "dhcp", "wrong_password", "dns"}, name);
+      root,
+      {"boot", "scan_full", "scan_channel", "assoc", "dhcp", "wrong_password", "dns", "tls_full",
+       "tls_resumed"},
+      name);
   host::RadioTiming t;
   t.boot = range(root, "boot", name);
   t.scan_full = range(root, "scan_full", name);
@@ -122,6 +127,8 @@ host::RadioTiming load_timing(std::string_view text, const std::string& name) {
   t.dhcp = range(root, "dhcp", name);
   t.wrong_password = range(root, "wrong_password", name);
   t.dns = range(root, "dns", name);
+  t.tls_full = range(root, "tls_full", name);
+  t.tls_resumed = range(root, "tls_resumed", name);
   return t;
 }
 
@@ -148,7 +155,8 @@ PowerModel load_power(std::string_view text, const std::string& name) {
   p.scanning_tx = number(ph, "scanning_tx", "phases", name);
   p.associating_tx = number(ph, "associating_tx", "phases", name);
   p.dhcp_tx = number(ph, "dhcp_tx", "phases", name);
-  for (double share : {p.scanning_tx, p.associating_tx, p.dhcp_tx}) {
+  p.tls_rx = number(ph, "tls_rx", "phases", name);
+  for (double share : {p.scanning_tx, p.associating_tx, p.dhcp_tx, p.tls_rx}) {
     if (share > 1.0)
       throw SimError(where(name, ph.source()) + ": [phases] shares must be within 0..1");
   }

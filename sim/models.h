@@ -22,6 +22,7 @@ enum class PowerState : uint8_t {
   Dhcp,
   Tx,
   Rx,
+  TlsHandshake,  // CPU busy with the handshake's crypto, receiver on part of the time
   IdleAwake,  // CPU on; radio off or associated and idle (modem sleep)
   DeepSleep,
 };
@@ -39,6 +40,7 @@ struct PowerModel {
   double scanning_tx = 0;  // share of the phase spent transmitting
   double associating_tx = 0;
   double dhcp_tx = 0;
+  double tls_rx = 0;  // share of a TLS handshake with the receiver on; the rest is modem sleep
 
   // The chip's current in a state, LEDs not included.
   double current_ma(PowerState s) const;

@@ -21,6 +21,11 @@ TEST(TimingModel, BuiltInFiguresReproduceThePublishedConnectTimes) {
   // Boot to main: 0.1 .. 0.3 s.
   EXPECT_DOUBLE_EQ(t.boot.min_ms, 100);
   EXPECT_DOUBLE_EQ(t.boot.max_ms, 300);
+  // BearSSL at 80 MHz: full handshake 2.04 s, resumed 0.39 s (esp8266/Arduino PR #5160).
+  EXPECT_DOUBLE_EQ(t.tls_full.min_ms, 2040);
+  EXPECT_DOUBLE_EQ(t.tls_full.max_ms, 2040);
+  EXPECT_DOUBLE_EQ(t.tls_resumed.min_ms, 390);
+  EXPECT_DOUBLE_EQ(t.tls_resumed.max_ms, 390);
 }
 
 TEST(TimingModel, DrawsAreRepeatableForASeedAndStayInTheirRange) {
@@ -75,6 +80,8 @@ TEST(PowerModel, BuiltInFiguresAreTheDatasheets) {
   EXPECT_DOUBLE_EQ(p.current_ma(PowerState::Off), 0.0);
   // A phase mixes transmit and receive.
   EXPECT_DOUBLE_EQ(p.current_ma(PowerState::Associating), 50.0 * 0.9 + 170.0 * 0.1);
+  // A TLS handshake: the CPU with the radio idle, 10 % receiving.
+  EXPECT_DOUBLE_EQ(p.current_ma(PowerState::TlsHandshake), 50.0 * 0.1 + 15.0 * 0.9);
 }
 
 TEST(PowerModel, TxModeSelectsTheStandardsFigures) {

@@ -147,7 +147,7 @@ Err App::connect_wifi() {
       fast.has_bssid = true;
       memcpy(fast.bssid, wifi_.bssid, sizeof fast.bssid);
       fast.channel = wifi_.channel;
-      if (!fast.has_static_ip && wifi_.has_lease) {
+      if (!fast.has_static_ip && wifi_.has_lease && config_.reuse_lease) {
         fast.has_static_ip = true;
         fast.static_ip = wifi_.lease;
       }
@@ -232,6 +232,12 @@ Err App::post(const PressRecord& press) {
   result = HttpResult();
   http_.request(req, &result);
   last_status_ = result.status;
+  if (tls_.session.id_len) {
+    // A failed handshake may come from the session itself: start afresh.
+    if (result.err == Err::TlsFailed) tls_.session = TlsSession{};
+    if (tls_.session.resumed) log("TLS: session resumed");
+    rtc_store(hal_.machine, rtc::kTlsCacheOffset, &tls_, sizeof tls_, rtc::kTlsCacheType);
+  }
   if (result.err == Err::Ok) {
     log("Webhook invoked");
     return Err::Ok;
@@ -370,6 +376,38 @@ void App::queue_press() {
   logf("Queued press #%lu (%u waiting)", static_cast<unsigned long>(p.seq), log_.count);
 }
 
+// https:// only: how to check the server, and the session to resume.
+Err App::prepare_tls() {
+  const StrRef url = config_.webhook_url.ref();
+  if (url.len < 5 || (url.data[4] | 0x20) != 's') return Err::Ok;  // http: (parse_url checked it)
+  TlsOptions tls;
+  tls.fingerprint_sha1 = config_.tls_fingerprint.ref();
+  tls.insecure = config_.tls_insecure;
+  if (!config_.tls_ca.empty()) {
+    // config.py's buffer is free once it is parsed: the PEM goes there.
+    Str<sizes::kTlsCaPathMax + 1> path;
+    if (config_.tls_ca.ref().data[0] != '/') path.append('/');
+    path.append(config_.tls_ca.ref());
+    size_t len = 0;
+    const Err e = hal_.files.read(path.ref(), config_text_, sizeof config_text_, &len);
+    if (e != Err::Ok) {
+      detail_.assign("TLS_CA: cannot read ").append(path.ref());
+      return e;
+    }
+    tls.ca_pem = StrRef(reinterpret_cast<const char*>(config_text_), len);
+  }
+  const uint32_t hash = fnv1a(url.data, url.len, rtc::kTlsCacheType);
+  if (!rtc_load(hal_.machine, rtc::kTlsCacheOffset, &tls_, sizeof tls_, rtc::kTlsCacheType) ||
+      tls_.url_hash != hash) {
+    tls_ = TlsCache{};
+    tls_.url_hash = hash;
+  }
+  tls_.session.resumed = 0;
+  tls.session = &tls_.session;
+  http_.set_tls(tls);
+  return Err::Ok;
+}
+
 // One delivery round: the queue, oldest first, until a press fails.
 bool App::deliver() {
   drop_expired();
@@ -383,7 +421,8 @@ bool App::deliver() {
   }
   save_log();  // a crash or a reset mid-round still counts the attempt
   detail_.clear();
-  Err e = connect_wifi();
+  Err e = prepare_tls();
+  if (e == Err::Ok) e = connect_wifi();
   while (e == Err::Ok && log_.count) {
     press_take_dropped(&log_);
     save_log();

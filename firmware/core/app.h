@@ -104,6 +104,7 @@ class App {
   Err post(const PressRecord& press);
   bool drop_expired();
   Err join(const ConnectHint& hint, uint32_t limit_ms);
+  Err prepare_tls();
   void forget_wifi();
   bool start_portal();
 
@@ -122,6 +123,7 @@ class App {
   // RAM), not on the stack: the ESP8266's Arduino loop stack is 4 KB.
   PressLog log_;
   WifiCache wifi_;
+  TlsCache tls_ = TlsCache{};  // the session with the webhook's server (https:// only)
   uint8_t config_text_[sizes::kConfigFileMax];
   HttpClient http_;
   HttpResult http_result_;

@@ -40,6 +40,10 @@ enum KeyId : uint8_t {
   kSensePin,
   kMaxAttempts,
   kMaxAge,
+  kReuseLease,
+  kTlsCa,
+  kTlsFingerprint,
+  kTlsInsecure,
   kStaticIp,
   kNetmask,
   kGateway,
@@ -65,6 +69,10 @@ const KeySpec kKeys[kKeyCount] = {
     {"PRESS_SENSE_PIN", Kind::Pin, false, 0, nullptr},
     {"MAX_ATTEMPTS", Kind::Count, false, 255, nullptr},
     {"MAX_AGE", Kind::Seconds, false, 30 * 86400, nullptr},
+    {"REUSE_LEASE", Kind::Bool, false, 0, nullptr},
+    {"TLS_CA", Kind::Text, false, 0, "TLS_CA = 'ca.pem'"},
+    {"TLS_FINGERPRINT", Kind::Text, false, 0, "TLS_FINGERPRINT = 'AB:CD:...' (SHA-1, 40 hex digits)"},
+    {"TLS_INSECURE", Kind::Bool, false, 0, nullptr},
     {"STATIC_IP", Kind::Ip, false, 0, nullptr},
     {"NETMASK", Kind::Ip, false, 0, nullptr},
     {"GATEWAY", Kind::Ip, false, 0, nullptr},
@@ -300,6 +308,8 @@ bool Parser::parse_value(int key, Value* v) {
     if (key == kPassword) sink = &cfg_->wifi_password;
     if (key == kUrl) sink = &cfg_->webhook_url;
     if (key == kButtonId) sink = &cfg_->button_id;
+    if (key == kTlsCa) sink = &cfg_->tls_ca;
+    if (key == kTlsFingerprint) sink = &cfg_->tls_fingerprint;
     if (key >= kStaticIp) sink = &ip_text_;
     if (sink) sink->clear();
     v->type = Value::String;
@@ -541,7 +551,10 @@ bool Parser::assign(int key, const Value& v, size_t value_pos) {
     if (v.type != Value::True && v.type != Value::False) {
       return fail(value_pos, "%s must be True or False", spec.name);
     }
-    cfg_->timed_wake = v.type == Value::True;
+    const bool on = v.type == Value::True;
+    if (key == kTimedWake) cfg_->timed_wake = on;
+    if (key == kReuseLease) cfg_->reuse_lease = on;
+    if (key == kTlsInsecure) cfg_->tls_insecure = on;
     return true;
   }
   if (spec.kind == Kind::Ip) {
@@ -667,6 +680,12 @@ bool Parser::assign_text(int key, const Value& v, size_t value_pos) {
                     static_cast<unsigned long>(v.text_len));
       }
       return true;
+    case kTlsCa:
+    case kTlsFingerprint:
+      if (v.text_len > (key == kTlsCa ? sizes::kTlsCaPathMax : sizes::kTlsFingerprintMax)) {
+        return fail(value_pos, "value too long: %s", spec.name);
+      }
+      return true;
     default: return true;
   }
 }
@@ -762,6 +781,12 @@ void describe_config(const Config& cfg, void (*line)(void* ctx, StrRef text), vo
                       &cfg.static_ip.dns};
   Str<sizes::kLogLineMax> out;
   for (int k = 0; k < (cfg.has_static_ip ? kKeyCount : kStaticIp); ++k) {
+    // The reuse and TLS keys only when they differ from the defaults.
+    if ((k == kReuseLease && cfg.reuse_lease) || (k == kTlsCa && cfg.tls_ca.empty()) ||
+        (k == kTlsFingerprint && cfg.tls_fingerprint.empty()) ||
+        (k == kTlsInsecure && !cfg.tls_insecure)) {
+      continue;
+    }
     out.assign(kKeys[k].name).append(" = ");
     uint32_t n = 0;
     switch (k) {
@@ -770,6 +795,10 @@ void describe_config(const Config& cfg, void (*line)(void* ctx, StrRef text), vo
       case kUrl: append_url_masked(out, cfg.webhook_url.ref()); break;
       case kButtonId: append_quoted(out, cfg.button_id.ref()); break;
       case kTimedWake: out.append(cfg.timed_wake ? "True" : "False"); break;
+      case kReuseLease: out.append(cfg.reuse_lease ? "True" : "False"); break;
+      case kTlsInsecure: out.append(cfg.tls_insecure ? "True" : "False"); break;
+      case kTlsCa: append_quoted(out, cfg.tls_ca.ref()); break;
+      case kTlsFingerprint: append_quoted(out, cfg.tls_fingerprint.ref()); break;
       case kLedPin: n = cfg.led_pin; break;
       case kLed2Pin: n = cfg.led2_pin; break;
       case kDebugPin: n = cfg.debug_pin; break;

@@ -38,6 +38,19 @@
 //                    default 8
 //   MAX_AGE          seconds before a queued press is given up, default
 //                    86400 (a day; at most 30 days)
+//   REUSE_LEASE      True (default): a fast connect reuses the last DHCP
+//                    lease (no DHCP, ~1.1 s less per press); False asks the
+//                    router for a lease every time
+//
+// Keys for https:// webhooks (one of the three is needed):
+//   TLS_CA           file on the board holding the server's CA certificate
+//                    (PEM), e.g. 'ca.pem' (upload it beside config.py)
+//   TLS_FINGERPRINT  SHA-1 of the server's certificate, 40 hex digits
+//                    ('AB:CD:..' or 'ABCD..'); breaks when it is renewed
+//   TLS_INSECURE     True: no certificate check at all (testing only)
+//   The TLS session is kept in RTC memory and resumed on the next press
+//   (0.39 s of handshake instead of 2.04 s on the ESP8266).
+//
 //   STATIC_IP        'a.b.c.d': no DHCP (faster); needs GATEWAY
 //   NETMASK          default '255.255.255.0'
 //   GATEWAY          the router's address
@@ -69,6 +82,10 @@ struct Config {
   uint8_t press_sense_pin = kNoPin;
   uint8_t max_attempts = 8;
   uint32_t max_age_s = 86400;
+  bool reuse_lease = true;
+  Str<sizes::kTlsCaPathMax> tls_ca;
+  Str<sizes::kTlsFingerprintMax> tls_fingerprint;
+  bool tls_insecure = false;
   bool has_static_ip = false;
   IfConfig static_ip;
 };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -655,6 +656,30 @@ TEST(ConfigDescribe, TextIsQuotedSoTheLineParsesBack) {
   ASSERT_TRUE(back.ok) << back.err.message.c_str();
   EXPECT_EQ(s(back.cfg.wifi_ssid.ref()), s(p.cfg.wifi_ssid.ref()));
   EXPECT_EQ(s(back.cfg.button_id.ref()), "caf\xC3\xA9");
+}
+
+TEST(Config, TlsAndLeaseKeys) {
+  Parsed p = parse(std::string(kTutorial));
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_TRUE(p.cfg.reuse_lease);
+  EXPECT_TRUE(p.cfg.tls_ca.empty());
+  EXPECT_TRUE(p.cfg.tls_fingerprint.empty());
+  EXPECT_FALSE(p.cfg.tls_insecure);
+  p = parse(std::string(kTutorial) +
+            "REUSE_LEASE = False\nTLS_CA = 'ca.pem'\n"
+            "TLS_FINGERPRINT = 'A4:C3:E8:3C:3E:B9:9A:ED:55:29:3F:00:11:22:33:44:55:66:77:88'\n"
+            "TLS_INSECURE = True\n");
+  ASSERT_TRUE(p.ok) << p.err.message.c_str();
+  EXPECT_FALSE(p.cfg.reuse_lease);
+  EXPECT_STREQ(p.cfg.tls_ca.c_str(), "ca.pem");
+  EXPECT_EQ(p.cfg.tls_fingerprint.size(), 59u);
+  EXPECT_TRUE(p.cfg.tls_insecure);
+  const auto lines = describe(p.cfg);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "TLS_CA = 'ca.pem'"), lines.end());
+  EXPECT_NE(std::find(lines.begin(), lines.end(), "REUSE_LEASE = False"), lines.end());
+  p = parse(std::string(kTutorial) + "TLS_CA = '" + std::string(40, 'x') + "'\n");
+  EXPECT_FALSE(p.ok);
+  EXPECT_NE(std::string(p.err.message.c_str()).find("TLS_CA"), std::string::npos);
 }
 
 }  // namespace

@@ -183,11 +183,27 @@ class Stream {
   ~Stream() = default;
 };
 
+// A TLS session to resume (TLS 1.2 session ID: the abbreviated handshake,
+// no public-key work). The fields are BearSSL's br_ssl_session_parameters,
+// which both ports use. The core keeps it in RTC memory (rtc_layout.h); the
+// port offers it on connect and writes back the session the handshake ended
+// with (the same one when the server resumed it, else a new one).
+struct TlsSession {
+  uint8_t id[32];
+  uint8_t id_len;    // 0 = no session: full handshake
+  uint8_t resumed;   // set by the port: the last handshake resumed `id`
+  uint16_t version;  // e.g. 0x0303 (TLS 1.2)
+  uint16_t cipher_suite;
+  uint16_t pad;
+  uint8_t master_secret[48];
+};
+
 struct TlsOptions {
   StrRef sni;               // host name for SNI and certificate checks
   StrRef ca_pem;            // trust anchor (PEM), or empty
   StrRef fingerprint_sha1;  // hex, or empty
   bool insecure = false;    // INSECURE_SKIP_TLS_VERIFY: no checks at all
+  TlsSession* session = nullptr;  // in: to resume (id_len > 0); out: after the handshake
 };
 
 class Listener {

@@ -7,8 +7,8 @@
 // "no record" and the core starts fresh. On the ESP8266 the memory is 512
 // bytes addressed in 4-byte blocks: every offset here is a multiple of 4.
 //
-// What a power loss costs: the press queue (presses not yet delivered) and
-// the Wi-Fi cache. The core cannot know how many presses were lost; it
+// What a power loss costs: the press queue (presses not yet delivered), the
+// Wi-Fi cache and the TLS session. The core cannot know how many presses were lost; it
 // counts the loss itself in the flash file /boots (the boot counter, see
 // app.h), which also keeps Idempotency-Keys unique across power losses.
 #pragma once
@@ -65,14 +65,25 @@ struct WifiCache {
   IfConfig lease;
 };
 
+// The last TLS session with the webhook's server, for an abbreviated
+// handshake on the next wake (0.39 s instead of 2.04 s on the ESP8266).
+// Forgotten when a handshake fails.
+struct TlsCache {
+  uint32_t check;
+  uint32_t url_hash;  // fnv1a of WEBHOOK_URL: another server ignores it
+  TlsSession session;
+};
+
 namespace rtc {
 constexpr size_t kPressLogOffset = 0;
 constexpr size_t kWifiCacheOffset = kPressLogOffset + sizeof(PressLog);
-constexpr size_t kEnd = kWifiCacheOffset + sizeof(WifiCache);
+constexpr size_t kTlsCacheOffset = kWifiCacheOffset + sizeof(WifiCache);
+constexpr size_t kEnd = kTlsCacheOffset + sizeof(TlsCache);
 
 // Type seeds: a changed layout changes its size or its name's version.
 constexpr uint32_t kPressLogType = fnv1a("bh.PressLog.1") + sizeof(PressLog);
 constexpr uint32_t kWifiCacheType = fnv1a("bh.WifiCache.1") + sizeof(WifiCache);
+constexpr uint32_t kTlsCacheType = fnv1a("bh.TlsCache.1") + sizeof(TlsCache);
 }  // namespace rtc
 
 static_assert(sizeof(PressRecord) == 12, "PressRecord layout");
@@ -81,9 +92,12 @@ static_assert(offsetof(PressLog, queue) == 40, "PressLog layout");
 static_assert(sizeof(PressLog) == 40 + sizeof(PressRecord) * sizes::kPressQueueMax,
               "PressLog: no tail padding (kPressQueueMax even)");
 static_assert(sizeof(WifiCache) == 32, "WifiCache layout");
-static_assert(rtc::kPressLogOffset % 4 == 0 && rtc::kWifiCacheOffset % 4 == 0,
+static_assert(sizeof(TlsSession) == 88 && sizeof(TlsCache) == 96, "TlsCache layout");
+static_assert(rtc::kPressLogOffset % 4 == 0 && rtc::kWifiCacheOffset % 4 == 0 &&
+                  rtc::kTlsCacheOffset % 4 == 0,
               "RTC offsets are 4-byte blocks");
-static_assert(sizeof(PressLog) % 4 == 0 && sizeof(WifiCache) % 4 == 0, "whole 4-byte blocks");
+static_assert(sizeof(PressLog) % 4 == 0 && sizeof(WifiCache) % 4 == 0 && sizeof(TlsCache) % 4 == 0,
+              "whole 4-byte blocks");
 static_assert(rtc::kEnd <= sizes::kRtcUserMax, "RTC user memory is 512 bytes");
 
 // Reads a record and checks it: false for garbage (power-up), another

@@ -18,6 +18,8 @@ constexpr size_t kUrlMax = 384;           // webhook URL (IFTTT keys are 22-43 c
 constexpr size_t kButtonIdMax = 64;       // BUTTON_ID text
 constexpr size_t kConfigErrorMax = 160;   // one error message with line number
 constexpr size_t kConfigKeyMax = 32;      // longest key name we report
+constexpr size_t kTlsCaPathMax = 32;      // TLS_CA: a file name on the board
+constexpr size_t kTlsFingerprintMax = 64; // TLS_FINGERPRINT: 40 hex digits, maybe with ':'
 
 // URL pieces
 constexpr size_t kHostMax = 128;          // DNS name (253 allowed; 128 is plenty here)

@@ -1,6 +1,7 @@
 #include "esp_net.h"
 
 #include <Arduino.h>  // millis, delay, configTime
+#include <string.h>   // memcpy, memcmp, memset
 #include <time.h>     // time
 
 #include "sizes.h"
@@ -57,10 +58,25 @@ Err PooledStream::write(const uint8_t* data, size_t len, uint32_t timeout_ms) {
 
 void PooledStream::close() {
   if (!client_) return;
-  client_->stop();
+  client_->stop();  // WiFiClientSecureCtx saves the session into session_ here
   if (anchors_) anchors_->reset();
+  if (session_ && out_) {
+    const br_ssl_session_parameters& p = session_params(*session_);
+    *out_ = TlsSession{};
+    if (p.session_id_len <= sizeof out_->id) {
+      memcpy(out_->id, p.session_id, p.session_id_len);
+      out_->id_len = p.session_id_len;
+    }
+    out_->resumed = offered_len_ && offered_len_ == out_->id_len &&
+                    memcmp(offered_, out_->id, offered_len_) == 0;
+    out_->version = p.version;
+    out_->cipher_suite = p.cipher_suite;
+    memcpy(out_->master_secret, p.master_secret, sizeof out_->master_secret);
+  }
   client_ = nullptr;
   anchors_ = nullptr;
+  session_ = nullptr;
+  out_ = nullptr;
 }
 
 // ------------------------------------------------------------- listener --
@@ -158,6 +174,18 @@ Stream* EspNet::connect_tls(const IPAddress& ip, uint16_t port, uint32_t timeout
   *err = set_trust(slot, tls, timeout_ms);
   if (*err != Err::Ok) return nullptr;
 
+  // The session from RTC memory (an empty one: a full handshake).
+  br_ssl_session_parameters& params = session_params(slot.session);
+  memset(&params, 0, sizeof params);
+  if (tls.session && tls.session->id_len && tls.session->id_len <= sizeof params.session_id) {
+    memcpy(params.session_id, tls.session->id, tls.session->id_len);
+    params.session_id_len = tls.session->id_len;
+    params.version = tls.session->version;
+    params.cipher_suite = tls.session->cipher_suite;
+    memcpy(params.master_secret, tls.session->master_secret, sizeof params.master_secret);
+  }
+  slot.client.setSession(tls.session ? &slot.session : nullptr);
+
   slot.client.setTimeout(timeout_ms);
   const uint32_t start = millis();
   if (!slot.client.open_tcp(ip, port)) {
@@ -177,7 +205,9 @@ Stream* EspNet::connect_tls(const IPAddress& ip, uint16_t port, uint32_t timeout
     *err = Err::TlsFailed;
     return nullptr;
   }
-  return slot.stream.attach(slot.client, &slot.anchors);
+  Stream* stream = slot.stream.attach(slot.client, &slot.anchors);
+  slot.stream.save_session_on_close(tls.session ? &slot.session : nullptr, tls.session);
+  return stream;
 }
 
 Err EspNet::set_trust(TlsSlot& slot, const TlsOptions& tls, uint32_t timeout_ms) {

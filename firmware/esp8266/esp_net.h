@@ -11,8 +11,10 @@
 #include <WiFiClientSecureBearSSL.h>  // BearSSL::WiFiClientSecureCtx, X509List
 #include <stddef.h>                   // size_t
 #include <stdint.h>                   // fixed-width integers
+#include <string.h>                   // memcpy
 
-#include <optional>  // the trust anchors of the one TLS connection
+#include <optional>     // the trust anchors of the one TLS connection
+#include <type_traits>  // the Session layout check
 
 #include "hal.h"
 
@@ -29,6 +31,20 @@ class TlsClient final : public BearSSL::WiFiClientSecureCtx {
   bool handshake(const char* host) { return _connectSSL(host); }
 };
 
+// The TLS session between wakes. WiFiClientSecureCtx::setSession() offers a
+// BearSSL::Session on connect (br_ssl_engine_set_session_parameters +
+// br_ssl_client_reset(.., 1)) and writes the engine's session back into it
+// by the time the connection is stopped. The core keeps the session in RTC
+// memory as a TlsSession (hal.h); these two copy between the forms.
+// BearSSL::Session holds nothing but a br_ssl_session_parameters, and its
+// accessor is private to the client class, so it is read by layout.
+static_assert(std::is_standard_layout<BearSSL::Session>::value &&
+                  sizeof(BearSSL::Session) == sizeof(br_ssl_session_parameters),
+              "BearSSL::Session is one br_ssl_session_parameters");
+inline br_ssl_session_parameters& session_params(BearSSL::Session& s) {
+  return *reinterpret_cast<br_ssl_session_parameters*>(&s);
+}
+
 // A Stream over one pooled client object; close() gives it back.
 class PooledStream final : public Stream {
  public:
@@ -40,12 +56,28 @@ class PooledStream final : public Stream {
   Stream* attach(WiFiClient& client, std::optional<BearSSL::X509List>* anchors = nullptr) {
     client_ = &client;
     anchors_ = anchors;
+    session_ = nullptr;
+    out_ = nullptr;
     return this;
+  }
+  // After close(), the session the client saved goes to `out` (the core's
+  // RTC copy), marked resumed if the server kept the ID offered.
+  void save_session_on_close(BearSSL::Session* session, TlsSession* out) {
+    session_ = session;
+    out_ = out;
+    if (out) {
+      offered_len_ = out->id_len;
+      memcpy(offered_, out->id, sizeof offered_);
+    }
   }
 
  private:
   WiFiClient* client_ = nullptr;
   std::optional<BearSSL::X509List>* anchors_ = nullptr;  // freed on close
+  BearSSL::Session* session_ = nullptr;
+  TlsSession* out_ = nullptr;
+  uint8_t offered_[32] = {};
+  uint8_t offered_len_ = 0;
 };
 
 class EspNet;
@@ -88,6 +120,7 @@ class EspNet final : public Net {
   struct TlsSlot {
     TlsClient client;
     std::optional<BearSSL::X509List> anchors;
+    BearSSL::Session session;  // what setSession() offers and saves
     PooledStream stream;
   };
 

@@ -14,6 +14,7 @@ const char* radio_state_name(RadioState s) {
     case RadioState::Connected: return "connected";
     case RadioState::Tx: return "tx";
     case RadioState::Rx: return "rx";
+    case RadioState::Tls: return "tls-handshake";
   }
   return "?";
 }

@@ -42,6 +42,8 @@ struct RadioTiming {
   RangeMs dhcp;            // DISCOVER .. ACK
   RangeMs wrong_password;  // after association, until the SDK gives up the handshake
   RangeMs dns;             // one query to the gateway and its answer
+  RangeMs tls_full;        // TLS handshake with certificate checks (BearSSL, 80 MHz)
+  RangeMs tls_resumed;     // abbreviated handshake: a session resumed from RTC memory
 };
 
 // ---------------------------------------------------------------- World ---
@@ -153,6 +155,7 @@ enum class RadioState : uint8_t {
   Connected,  // associated and idle (modem sleep between beacons)
   Tx,         // sending bytes
   Rx,         // waiting for or receiving bytes
+  Tls,        // a TLS handshake: mostly the CPU's public-key work, some receiving
 };
 const char* radio_state_name(RadioState s);
 

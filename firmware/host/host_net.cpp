@@ -13,6 +13,7 @@
 #include <string>     // names
 
 #include "fault_proxy.h"
+#include "host_tls.h"
 #include "host_wlan.h"
 
 namespace bh::host {
@@ -101,7 +102,7 @@ class HostNet::HostStream final : public Stream {
     {
       Airtime air(env_, RadioState::Rx);
       if (awaiting_answer_) air.round_trip();
-      n = raw_read(buf, len, timeout_ms);
+      n = tls_ ? tls_->read(buf, len, timeout_ms) : raw_read(buf, len, timeout_ms);
       if (n == -int32_t(Err::Timeout)) {
         air.timed_out(timeout_ms);
       } else {
@@ -120,7 +121,7 @@ class HostNet::HostStream final : public Stream {
     Err e = Err::Ok;
     {
       Airtime air(env_, RadioState::Tx);
-      e = raw_write(data, len, timeout_ms);
+      e = tls_ ? tls_->write(data, len, timeout_ms) : raw_write(data, len, timeout_ms);
       if (e == Err::Timeout) air.timed_out(timeout_ms);
     }
     awaiting_answer_ = true;
@@ -132,6 +133,7 @@ class HostNet::HostStream final : public Stream {
   }
 
   void close() override {
+    if (tls_ && fd_ >= 0) tls_->close(100);
     closed_ = true;
     shut();
   }
@@ -141,6 +143,26 @@ class HostNet::HostStream final : public Stream {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     proxy_.reset();
+    tls_.reset();
+  }
+
+  // The TLS handshake over this connection, for real; the virtual clock
+  // moves by the timing model's handshake (full or resumed), not by the
+  // PC's far faster one. On failure the port logs why, as the ESP8266's does.
+  Err start_tls(const TlsOptions& opts, uint32_t timeout_ms) {
+    tls_ = std::make_unique<TlsClient>(
+        [this](uint8_t* b, size_t n, uint32_t t) { return raw_read(b, n, t); },
+        [this](const uint8_t* d, size_t n, uint32_t t) { return raw_write(d, n, t); });
+    env_.radio.set_traffic(RadioState::Tls);
+    const Err e = tls_->handshake(opts, timeout_ms);
+    env_.clock.advance_us(env_.sample_us(tls_->resumed() ? env_.timing.tls_resumed
+                                                         : env_.timing.tls_full));
+    env_.radio.set_traffic(RadioState::Off);
+    if (e != Err::Ok) {
+      if (env_.observer) env_.observer->on_serial(env_.clock.now_us(), tls_->error());
+      tls_.reset();
+    }
+    return e;
   }
   // The connection goes through the fault proxy from this local port.
   void set_proxy(std::shared_ptr<FaultProxy> proxy, uint16_t local_port) {
@@ -201,6 +223,7 @@ class HostNet::HostStream final : public Stream {
   bool awaiting_answer_ = false;  // a write went out; the next read waits for the answer
   std::shared_ptr<FaultProxy> proxy_;
   uint16_t local_port_ = 0;
+  std::unique_ptr<TlsClient> tls_;
 };
 
 // ---------------------------------------------------------------- Listener
@@ -327,10 +350,6 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
                          Err* err) {
   Err dummy;
   if (!err) err = &dummy;
-  if (tls) {
-    *err = Err::TlsUnsupported;
-    return nullptr;
-  }
   if (!link_up()) {
     *err = Err::ConnectFailed;  // no interface with an address: no route
     return nullptr;
@@ -418,6 +437,14 @@ Stream* HostNet::connect(Ip4 ip, uint16_t port, uint32_t timeout_ms, const TlsOp
     const uint16_t local_port = ntohs(local.sin_port);
     env_.fault_proxy->attach(local_port, *where, *fault);
     streams_[slot]->set_proxy(env_.fault_proxy, local_port);
+  }
+  if (tls) {
+    const Err e = streams_[slot]->start_tls(*tls, timeout_ms);
+    if (e != Err::Ok) {
+      streams_[slot]->close();
+      *err = e;
+      return nullptr;
+    }
   }
   *err = Err::Ok;
   return streams_[slot].get();

@@ -19,9 +19,9 @@
 //
 // Streams and listeners come from fixed pools, as lwIP's would.
 //
-// TLS: connect() with TlsOptions returns Err::TlsUnsupported. The seam is
-// HostStream's raw_read/raw_write: a TLS stream (BearSSL, as the real board
-// uses, or OpenSSL) wraps those two and nothing else changes.
+// TLS: connect() with TlsOptions runs a real BearSSL handshake (host_tls.h)
+// over the socket, the library the ESP8266 port uses, with the same session
+// semantics; its virtual time is RadioTiming::tls_full or tls_resumed.
 #pragma once
 
 #include <stddef.h>  // size_t

@@ -161,14 +161,6 @@ TEST_F(HostNetTest, AddressOutsideTheWorldTimesOutInVirtualTimeOnly) {
   EXPECT_LT(std::chrono::steady_clock::now() - real_start, std::chrono::seconds(1));
 }
 
-TEST_F(HostNetTest, TlsIsNotAvailableYet) {
-  TlsOptions tls;
-  tls.sni = "maker.ifttt.com";
-  Err err;
-  EXPECT_EQ(net.connect(kLoopback, 443, 1000, &tls, &err), nullptr);
-  EXPECT_EQ(err, Err::TlsUnsupported);
-}
-
 TEST_F(HostNetTest, WithoutWifiThereIsNoNetwork) {
   HostWlan sta(env, HostWlan::Interface::Station);
   HostNet offline(env, &sta);

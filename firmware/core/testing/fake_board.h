@@ -192,6 +192,17 @@ class ScriptedNet : public Net {
   std::string reply;
   std::vector<std::string> requests;  // one per connection
   int open_streams = 0;
+  // TLS, as a server with a session cache: a session offered that the
+  // server knows is resumed, else a new one is handed out (IDs 1, 2, ...).
+  struct TlsCall {
+    std::string sni, ca_pem;
+    uint8_t offered = 0;  // first byte of the session ID offered, 0 = none
+    Err result = Err::Ok;
+  };
+  std::vector<TlsCall> tls_calls;
+  bool tls_resumes = true;
+  bool tls_fails = false;  // handshakes fail with Err::TlsFailed
+  uint8_t next_session_id = 1;
 
   Err resolve(StrRef host, Ip4* out, uint32_t) override {
     std::string h(host.data, host.len);
@@ -208,7 +219,8 @@ class ScriptedNet : public Net {
     }
     return Err::DnsFailed;
   }
-  Stream* connect(Ip4, uint16_t, uint32_t, const TlsOptions*, Err* err) override {
+  Stream* connect(Ip4, uint16_t, uint32_t, const TlsOptions* tls, Err* err) override {
+    if (tls && !handshake(*tls, err)) return nullptr;
     if (connections_left == 0) {
       *err = Err::ConnectFailed;
       return nullptr;
@@ -231,6 +243,26 @@ class ScriptedNet : public Net {
   }
 
  private:
+  bool handshake(const TlsOptions& tls, Err* err) {
+    TlsCall call;
+    call.sni.assign(tls.sni.data, tls.sni.len);
+    call.ca_pem.assign(tls.ca_pem.data, tls.ca_pem.len);
+    if (tls.session && tls.session->id_len) call.offered = tls.session->id[0];
+    call.result = tls_fails ? Err::TlsFailed : Err::Ok;
+    tls_calls.push_back(call);
+    *err = call.result;
+    if (tls_fails) return false;
+    if (tls.session) {
+      TlsSession& ts = *tls.session;
+      ts.resumed = call.offered && tls_resumes ? 1 : 0;
+      if (!ts.resumed) {
+        ts = TlsSession{};
+        ts.id[0] = next_session_id++;
+        ts.id_len = 32;
+      }
+    }
+    return true;
+  }
   struct OneStream : Stream {
     ScriptedNet* net = nullptr;
     size_t pos = 0;

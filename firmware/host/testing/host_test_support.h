@@ -22,6 +22,8 @@ inline host::RadioTiming fixed_timing() {
   t.dhcp = {1200, 1200};
   t.wrong_password = {3000, 3000};
   t.dns = {20, 20};
+  t.tls_full = {2040, 2040};
+  t.tls_resumed = {390, 390};
   return t;
 }
 
