@@ -203,9 +203,15 @@ SmtpSink::~SmtpSink() {
   stop();
 }
 
+// Debian's python3 first: python3-aiosmtpd is installed for it, and a
+// python3 earlier in PATH (pyenv, a virtualenv) may not have it.
+static std::string debian_python() {
+  return ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
 void SmtpSink::start() {
   if (process_) return;
-  std::vector<std::string> argv = {"python3", std::string(BH_HUB_SOURCE_DIR) + "/testing/smtp_sink.py",
+  std::vector<std::string> argv = {debian_python(), std::string(BH_HUB_SOURCE_DIR) + "/testing/smtp_sink.py",
                                    "--port", std::to_string(port_), "--dir", mail_dir_};
   if (!options_.cert.empty()) {
     argv.insert(argv.end(), {"--cert", options_.cert, "--key", options_.key});
