@@ -63,6 +63,12 @@ class Hub : public testing::HubProcess {
     return json::parse(r.body);
   }
 
+  // True once there are `count` runs and the newest was attempted at least `attempts` times.
+  bool retried(std::size_t count, int attempts) {
+    json all = runs();
+    return all.size() == count && all[0]["attempts"] >= attempts;
+  }
+
   // True once every run is done (and there is at least `count`).
   bool all_done(std::size_t count) {
     json all = runs();
@@ -288,10 +294,7 @@ TEST(Delivery, RunsPendingAtAKillAreDeliveredAfterTheRestart) {
     for (int i = 0; i < 3; ++i) {
       ASSERT_EQ(hub.press("button_pressed", {{"value1", "k" + std::to_string(i)}}).status, 200);
     }
-    ASSERT_TRUE(eventually([&] {
-      json runs = hub.runs();
-      return runs.size() == 3 && runs[0]["attempts"] >= 1;
-    }));
+    ASSERT_TRUE(eventually([&] { return hub.retried(3, 1); })) << hub.runs().dump(2);
     hub.signal(SIGKILL);
     ASSERT_TRUE(hub.wait().has_value());
   }
@@ -314,10 +317,7 @@ TEST(Delivery, HttpTargetDownThenBackGetsTheRequestOnceAndA4xxIsFinal) {
   Hub hub(dir);
   ASSERT_NE(hub.port(), 0);
   ASSERT_EQ(hub.press("down", {{"value1", "one"}}).status, 200);
-  ASSERT_TRUE(eventually([&] {
-    json runs = hub.runs();
-    return runs.size() == 1 && runs[0]["attempts"] >= 2;
-  }));
+  ASSERT_TRUE(eventually([&] { return hub.retried(1, 2); })) << hub.runs().dump(2);
   http.start();
   ASSERT_TRUE(eventually([&] { return hub.all_done(1); })) << hub.runs().dump(2);
   std::this_thread::sleep_for(800ms);
@@ -351,10 +351,7 @@ TEST(Delivery, MqttBrokerDownAtStartThenBackGetsTheMessageOnce) {
   Hub hub(dir);
   ASSERT_NE(hub.port(), 0);
   ASSERT_EQ(hub.press("e1", {{"value1", "v1"}}).status, 200);
-  ASSERT_TRUE(eventually([&] {
-    json runs = hub.runs();
-    return runs.size() == 1 && runs[0]["attempts"] >= 2;
-  }));
+  ASSERT_TRUE(eventually([&] { return hub.retried(1, 2); })) << hub.runs().dump(2);
   EXPECT_NE(hub.runs()[0]["last_error"].get<std::string>().find("not connected"),
             std::string::npos);
   broker.start();

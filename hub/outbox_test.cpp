@@ -60,6 +60,18 @@ RunPlanner two_applets() {
   };
 }
 
+// Applets "a" and "b" of two_applets() with these actions; the test keeps
+// pointers to them for counting calls.
+struct TwoActions {
+  TwoActions(ScriptedAction* first, ScriptedAction* second) : a(first), b(second) {
+    table.add("a", 0, std::unique_ptr<Action>(first));
+    table.add("b", 0, std::unique_ptr<Action>(second));
+  }
+  ActionTable table;
+  ScriptedAction* a;
+  ScriptedAction* b;
+};
+
 SqliteOptions store_options(const testing::TempDir& dir, RunPlanner planner) {
   SqliteOptions o{dir.file("hub.db")};
   o.planner = std::move(planner);
@@ -109,12 +121,10 @@ TEST(RetryDelay, DoublesFromTheInitialDelayUpToTheCapWithJitterAround) {
 TEST(Outbox, RetriesWithGrowingWaitsUntilTheActionSucceeds) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
-  ActionTable actions;
-  auto* a = new ScriptedAction(3);
-  auto* b = new ScriptedAction(0);
-  actions.add("a", 0, std::unique_ptr<Action>(a));
-  actions.add("b", 0, std::unique_ptr<Action>(b));
-  Outbox outbox(store, actions, fast());
+  TwoActions actions(new ScriptedAction(3), new ScriptedAction(0));
+  ScriptedAction* a = actions.a;
+  ScriptedAction* b = actions.b;
+  Outbox outbox(store, actions.table, fast());
   store.set_on_runs_queued([&] { outbox.notify(); });
   outbox.start();
   store.append(event("pressed"));
@@ -136,11 +146,9 @@ TEST(Outbox, RetriesWithGrowingWaitsUntilTheActionSucceeds) {
 TEST(Outbox, GivesUpAfterMaxAttemptsAndAtOnceOnAPermanentError) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
-  ActionTable actions;
-  auto* a = new ScriptedAction(100);
-  auto* b = new ScriptedAction(100, /*permanent=*/true);
-  actions.add("a", 0, std::unique_ptr<Action>(a));
-  actions.add("b", 0, std::unique_ptr<Action>(b));
+  TwoActions actions(new ScriptedAction(100), new ScriptedAction(100, /*permanent=*/true));
+  ScriptedAction* a = actions.a;
+  ScriptedAction* b = actions.b;
   std::vector<std::string> log;
   std::mutex log_mutex;
   OutboxOptions options = fast(3);
@@ -150,7 +158,7 @@ TEST(Outbox, GivesUpAfterMaxAttemptsAndAtOnceOnAPermanentError) {
   };
   Metrics metrics;
   options.metrics = &metrics;
-  Outbox outbox(store, actions, options);
+  Outbox outbox(store, actions.table, options);
   store.set_on_runs_queued([&] { outbox.notify(); });
   outbox.start();
   store.append(event("pressed"));
@@ -187,12 +195,10 @@ TEST(Outbox, PendingRunsSurviveANewStoreAndOutbox) {
     EXPECT_EQ(store.run_counts().pending, 4);
   }
   SqliteStore store(store_options(dir, two_applets()));
-  ActionTable actions;
-  auto* a = new ScriptedAction(0);
-  auto* b = new ScriptedAction(0);
-  actions.add("a", 0, std::unique_ptr<Action>(a));
-  actions.add("b", 0, std::unique_ptr<Action>(b));
-  Outbox outbox(store, actions, fast());
+  TwoActions actions(new ScriptedAction(0), new ScriptedAction(0));
+  ScriptedAction* a = actions.a;
+  ScriptedAction* b = actions.b;
+  Outbox outbox(store, actions.table, fast());
   outbox.start();
   ASSERT_TRUE(eventually([&] { return store.run_counts().done == 4; }, 5s));
   outbox.stop(1s);
@@ -204,8 +210,8 @@ TEST(Outbox, ARunWhoseActionIsGoneFromTheFileFailsSayingWhy) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
   store.append(event("pressed"));
-  ActionTable actions;  // the applets file changed: neither a nor b exist
-  Outbox outbox(store, actions, fast());
+  ActionTable none;  // the applets file changed: neither a nor b exist
+  Outbox outbox(store, none, fast());
   outbox.start();
   ASSERT_TRUE(eventually([&] { return store.run_counts().failed == 2; }, 5s));
   outbox.stop(1s);
@@ -216,12 +222,10 @@ TEST(Outbox, ARunWhoseActionIsGoneFromTheFileFailsSayingWhy) {
 TEST(Outbox, ASlowActionHoldsOneWorkerAndNeverTheOthers) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
-  ActionTable actions;
-  auto* slow = new ScriptedAction(0, false, 300ms);
-  auto* quick = new ScriptedAction(0);
-  actions.add("a", 0, std::unique_ptr<Action>(slow));
-  actions.add("b", 0, std::unique_ptr<Action>(quick));
-  Outbox outbox(store, actions, fast());
+  TwoActions actions(new ScriptedAction(0, false, 300ms), new ScriptedAction(0));
+  ScriptedAction* slow = actions.a;
+  ScriptedAction* quick = actions.b;
+  Outbox outbox(store, actions.table, fast());
   store.set_on_runs_queued([&] { outbox.notify(); });
   outbox.start();
   const auto started = std::chrono::steady_clock::now();
@@ -239,14 +243,12 @@ TEST(Outbox, ASlowActionHoldsOneWorkerAndNeverTheOthers) {
 TEST(Outbox, StopRunsWhatIsDueThenStops) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
-  ActionTable actions;
-  auto* a = new ScriptedAction(0, false, 20ms);
-  auto* b = new ScriptedAction(0, false, 20ms);
-  actions.add("a", 0, std::unique_ptr<Action>(a));
-  actions.add("b", 0, std::unique_ptr<Action>(b));
+  TwoActions actions(new ScriptedAction(0, false, 20ms), new ScriptedAction(0, false, 20ms));
+  ScriptedAction* a = actions.a;
+  ScriptedAction* b = actions.b;
   OutboxOptions options = fast();
   options.poll = 10s;  // only stop() makes it look
-  Outbox outbox(store, actions, options);
+  Outbox outbox(store, actions.table, options);
   outbox.start();
   for (int i = 0; i < 5; ++i) store.append(event("e"));
   outbox.stop(5s);

@@ -32,11 +32,7 @@ RunRecord read_run(sqlite3_stmt* stmt) {
 }
 
 std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
-  std::vector<RunRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(read_run(stmt));
-  if (rc != SQLITE_DONE) fail(db, "read action runs");
-  return out;
+  return read_rows(db, stmt, read_run, "read action runs");
 }
 
 }  // namespace
