@@ -252,6 +252,8 @@ TEST(Delivery, DeadSmtpNeverBlocksIngestionAndMailArrivesOnceItIsBack) {
                                     std::chrono::steady_clock::now() - started));
   }
   EXPECT_LT(slowest, 500ms) << "a dead SMTP server slowed the replies";
+  std::printf("[ measured ] slowest of %d replies with the SMTP server down: %lld ms\n", kPresses,
+              static_cast<long long>(slowest.count()));
   // Every run failed at least twice, with the reason stored.
   ASSERT_TRUE(eventually([&] {
     json runs = hub.runs();
