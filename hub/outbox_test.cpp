@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <mutex>
 
 #include "applets_config.h"
@@ -134,11 +135,12 @@ TEST(Outbox, RetriesWithGrowingWaitsUntilTheActionSucceeds) {
   RunRecord run = only_run(store, "a");
   EXPECT_EQ(run.attempts, 4);
   EXPECT_EQ(run.last_error, "") << "cleared on success";
-  // Waits of 40, 80, 160 ms (no jitter): each at least its backoff.
+  // Waits of 40, 80, 160 ms (no jitter): each at least its backoff, less
+  // the millisecond the stored due times are rounded to.
   auto t = a->times();
-  EXPECT_GE(t[1] - t[0], 40ms);
-  EXPECT_GE(t[2] - t[1], 80ms);
-  EXPECT_GE(t[3] - t[2], 160ms);
+  EXPECT_GE(t[1] - t[0], 39ms);
+  EXPECT_GE(t[2] - t[1], 79ms);
+  EXPECT_GE(t[3] - t[2], 159ms);
   outbox.stop(1s);
   EXPECT_EQ(a->calls(), 4u) << "a done run is never run again";
 }
@@ -238,6 +240,30 @@ TEST(Outbox, ASlowActionHoldsOneWorkerAndNeverTheOthers) {
   auto t = slow->times();
   EXPECT_GE(t[2] - t[1], 250ms);
   outbox.stop(1s);
+}
+
+TEST(Outbox, ABacklogOfOneActionNeverHidesAnotherActionsDueRun) {
+  testing::TempDir dir;
+  // Events "a" get a run of applet a, the event "b" one of applet b.
+  SqliteStore store(store_options(dir, [](const EventRecord& e) {
+    return std::vector<PlannedRun>{{e.event, 0, "scripted"}};
+  }));
+  // More older runs of a than the outbox reads at once (256), then one of b.
+  std::promise<void> stored;
+  for (int i = 0; i <= 300; ++i) {
+    store.append_async(event(i < 300 ? "a" : "b"), [&stored, i](AppendOutcome) {
+      if (i == 300) stored.set_value();
+    });
+  }
+  stored.get_future().wait();
+  TwoActions actions(new ScriptedAction(0, false, 20ms), new ScriptedAction(0));
+  Outbox outbox(store, actions.table, fast());
+  const auto started = std::chrono::steady_clock::now();
+  outbox.start();
+  ASSERT_TRUE(eventually([&] { return actions.b->calls() == 1; }, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s)
+      << "b waited behind a's backlog (" << actions.a->calls() << " of a's runs went first)";
+  outbox.stop(0ms);
 }
 
 TEST(Outbox, StopRunsWhatIsDueThenStops) {

@@ -40,10 +40,15 @@ std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
 std::vector<RunRecord> SqliteStore::due_runs(TimePoint now, int limit) {
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
+  // Only the head of each action's queue: the outbox runs one run per action
+  // at a time, and a long backlog of one dead action must not fill `limit`
+  // and hide the other actions' due runs.
   Statement stmt(db, std::string("SELECT ") + kRunColumns +
-                         " FROM action_runs r JOIN events e ON e.id = r.event_id"
-                         " WHERE r.status = 'pending' AND r.next_attempt_at <= ?"
-                         " ORDER BY r.next_attempt_at, r.id LIMIT ?");
+                         " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY applet, action_index"
+                         " ORDER BY next_attempt_at, id) AS nth FROM action_runs"
+                         " WHERE status = 'pending' AND next_attempt_at <= ?) r"
+                         " JOIN events e ON e.id = r.event_id"
+                         " WHERE r.nth = 1 ORDER BY r.next_attempt_at, r.id LIMIT ?");
   bind_value(stmt, 1, to_ms(now));
   bind_value(stmt, 2, static_cast<std::int64_t>(limit));
   return read_runs(db, stmt);
