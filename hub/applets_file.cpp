@@ -132,9 +132,12 @@ Escape escape_setting(const Reader& r, const toml::table& t, Escape automatic) {
   r.fail(*t.get("escape"), "escape must be \"auto\", \"json\", \"url\" or \"none\"");
 }
 
+// A JSON object or array, not a template that starts with "{{Value1}}".
 bool looks_like_json(std::string_view text) {
   std::size_t first = text.find_first_not_of(" \t\r\n");
-  return first != std::string_view::npos && (text[first] == '{' || text[first] == '[');
+  if (first == std::string_view::npos) return false;
+  if (text.compare(first, 2, "{{") == 0) return false;
+  return text[first] == '{' || text[first] == '[';
 }
 
 SmtpSettings read_smtp(const Reader& r, const toml::table& t) {

@@ -123,7 +123,6 @@ int keys_list(const CommandTarget& target) {
     }
     std::printf("%-24s %-8s %-9s %-24s %s\n", "NAME", "SOURCE", "STATUS", "CREATED",
                 "LAST BUTTON SEEN");
-    KeyRing ring(o.config.keys);
     for (const HubKey& k : o.config.keys) {
       const std::string id = k.id.empty() ? key_fingerprint(k.secret) : k.id;
       std::printf("%-24s %-8s %-9s %-24s %s\n", id.c_str(), "config", "active", "-",

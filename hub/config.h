@@ -36,7 +36,7 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Reads a TOML file over `config` (see hub.example.toml). Keys are added;
+// Reads a TOML file over `config` (see deploy/hub.example.toml). Keys are added;
 // other settings replace the current ones. A relative db path is taken
 // relative to the file's folder. Unknown settings are errors: a typo must not
 // silently leave a default in place. Throws ConfigError naming file and line.

@@ -42,9 +42,9 @@ keys = ["a", { name = "kitchen", key = "b" }]
 
 TEST(ConfigFile, TheExampleFileIsValid) {
   HubConfig c;
-  load_config_file(BH_HUB_SOURCE_DIR "/hub.example.toml", c);
+  load_config_file(BH_HUB_SOURCE_DIR "/deploy/hub.example.toml", c);
   EXPECT_EQ(c.listen, "127.0.0.1:8080");
-  EXPECT_EQ(c.db, BH_HUB_SOURCE_DIR "/hub.db");
+  EXPECT_EQ(c.db, BH_HUB_SOURCE_DIR "/deploy/hub.db");
   EXPECT_EQ(c.keys.size(), 2u);
   EXPECT_NO_THROW(check_keys(c.keys));
   EXPECT_NO_THROW(parse_listen(c.listen));

@@ -62,7 +62,7 @@ int run(int argc, char** argv) {
                         "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks one)");
   serve_cmd->add_option("--db", args.db, "SQLite database file (created if missing)");
   serve_cmd->add_option("--key", args.keys, "a webhook key to accept (repeatable)");
-  serve_cmd->add_option("--config", args.config_file, "TOML config file (see hub/hub.example.toml)")
+  serve_cmd->add_option("--config", args.config_file, "TOML config file (see hub/deploy/hub.example.toml)")
       ->check(CLI::ExistingFile);
   serve_cmd->add_option("--applets", args.applets,
                         "applets file (see hub/deploy/applets.example.toml); default: print the "

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -33,7 +34,11 @@ struct MqttClient::Impl {
 
   std::mutex mutex;
   std::condition_variable cv;
-  std::map<int, bool> acked;  // mid -> PUBACK seen (inserted by whoever comes first)
+  // Acknowledged mids nobody has collected yet. A PUBACK may come before
+  // publish() learns its mid, so on_publish records it; a mid nobody will
+  // collect (publish_nowait, a timed-out publish) goes in `forget` instead,
+  // so a stale entry never acknowledges a later message that reuses the mid.
+  std::set<int> acked, forget;
   std::uint64_t generation = 0;  // bumps at every disconnect: waiters give up
   std::function<void()> connect_callback;
   std::map<std::string, OnMessage> subscriptions;
@@ -109,7 +114,7 @@ struct MqttClient::Impl {
   static void on_publish(mosquitto*, void* self, int mid) {
     auto* impl = static_cast<Impl*>(self);
     std::lock_guard<std::mutex> lock(impl->mutex);
-    impl->acked[mid] = true;
+    if (impl->forget.erase(mid) == 0) impl->acked.insert(mid);
     impl->cv.notify_all();
   }
 
@@ -125,6 +130,14 @@ struct MqttClient::Impl {
       callback(msg->topic, std::string(static_cast<const char*>(msg->payload),
                                        static_cast<std::size_t>(msg->payloadlen)));
     }
+  }
+
+  // Under `mutex`: mid's acknowledgement, if any, is consumed or ignored.
+  void drop(int mid) {
+    if (acked.erase(mid) != 0) return;
+    // Acknowledgements lost with a connection never come: keep it bounded.
+    if (forget.size() > 4096) forget.clear();
+    forget.insert(mid);
   }
 
   int send(const std::string& topic, const std::string& payload, int qos, bool retain) {
@@ -208,7 +221,7 @@ void MqttClient::publish_nowait(const std::string& topic, const std::string& pay
                                 bool retain) {
   int mid = impl_->send(topic, payload, qos, retain);
   std::lock_guard<std::mutex> lock(impl_->mutex);
-  impl_->acked.erase(mid);  // nobody waits for it
+  impl_->drop(mid);  // nobody waits for it
 }
 
 void MqttClient::publish(const std::string& topic, const std::string& payload, int qos,
@@ -224,13 +237,11 @@ void MqttClient::publish(const std::string& topic, const std::string& payload, i
   }
   const int mid = impl_->send(topic, payload, qos, retain);
   std::unique_lock<std::mutex> lock(impl_->mutex);
-  const bool acked = impl_->cv.wait_for(lock, impl_->settings.timeout, [&] {
-    auto it = impl_->acked.find(mid);
-    return (it != impl_->acked.end() && it->second) || impl_->generation != generation ||
-           impl_->stopping;
+  impl_->cv.wait_for(lock, impl_->settings.timeout, [&] {
+    return impl_->acked.count(mid) || impl_->generation != generation || impl_->stopping;
   });
-  const bool ok = acked && impl_->acked.count(mid);
-  impl_->acked.erase(mid);
+  const bool ok = impl_->acked.count(mid) > 0;
+  impl_->drop(mid);
   if (ok) return;
   if (impl_->generation != generation) {
     throw ActionError("MQTT: the connection dropped before the broker acknowledged " + topic);

@@ -3,8 +3,9 @@
 // reconnects with backoff for as long as the hub runs, whatever the broker
 // does; publish() blocks until the broker acknowledges (QoS 1/2) or the
 // message is sent (QoS 0), and throws ActionError otherwise. Nothing is
-// queued while disconnected: the outbox retries instead, so a message is
-// never sent twice because of a reconnect.
+// queued while disconnected: the outbox retries instead. A message whose
+// acknowledgement was lost with the connection is retried too, so it may
+// reach the broker twice: QoS 1 is at-least-once.
 #pragma once
 
 #include <chrono>

@@ -175,6 +175,14 @@ int serve(HubConfig config) {
       return ids;
     };
     ActionTable actions = build_actions(applets, services);
+    // Home Assistant's action hooks itself to the broker connection's
+    // callbacks: on any way out, the connection stops before the actions go.
+    struct StopBrokerFirst {
+      MqttClient* client;
+      ~StopBrokerFirst() {
+        if (client) client->stop();
+      }
+    } stop_broker_first{mqtt.get()};
 
     Metrics metrics;
     OutboxOptions outbox_options;

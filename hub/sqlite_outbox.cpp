@@ -32,11 +32,7 @@ RunRecord read_run(sqlite3_stmt* stmt) {
 }
 
 std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
-  std::vector<RunRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(read_run(stmt));
-  if (rc != SQLITE_DONE) fail(db, "read action runs");
-  return out;
+  return read_rows(db, stmt, read_run, "read action runs");
 }
 
 }  // namespace
@@ -44,11 +40,18 @@ std::vector<RunRecord> read_runs(sqlite3* db, sqlite3_stmt* stmt) {
 std::vector<RunRecord> SqliteStore::due_runs(TimePoint now, int limit) {
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
-  // The outbox asks after every commit that queued runs: a kept statement.
-  static const std::string kSql = std::string("SELECT ") + kRunColumns +
-                                  " FROM action_runs r JOIN events e ON e.id = r.event_id"
-                                  " WHERE r.status = 'pending' AND r.next_attempt_at <= ?"
-                                  " ORDER BY r.next_attempt_at, r.id LIMIT ?";
+  // The oldest due runs, the head of every action's queue first: a long
+  // backlog of one dead action must not fill `limit` and hide the other
+  // actions' due runs. Behind the heads come each action's next runs, which
+  // the outbox takes as a chain. Asked after every commit that queued runs:
+  // a kept statement.
+  static const std::string kSql =
+      std::string("SELECT ") + kRunColumns +
+      " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY applet, action_index"
+      " ORDER BY next_attempt_at, id) AS nth FROM action_runs"
+      " WHERE status = 'pending' AND next_attempt_at <= ?) r"
+      " JOIN events e ON e.id = r.event_id"
+      " ORDER BY r.nth, r.next_attempt_at, r.id LIMIT ?";
   Reused stmt(reader_statement(kSql.c_str()));
   bind_value(stmt, 1, to_ms(now));
   bind_value(stmt, 2, static_cast<std::int64_t>(limit));

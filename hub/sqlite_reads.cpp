@@ -22,11 +22,7 @@ std::vector<EventRecord> SqliteStore::list(const EventQuery& query) {
   bind_value(stmt, 2, query.before.value_or(std::numeric_limits<std::int64_t>::max()));
   bind_value(stmt, 3, query.after.value_or(0));
   bind_value(stmt, 4, static_cast<std::int64_t>(query.limit));
-  std::vector<EventRecord> events;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) events.push_back(read_event(stmt));
-  if (rc != SQLITE_DONE) fail(db, "list events");
-  return events;
+  return read_rows(db, stmt, read_event, "list events");
 }
 
 std::optional<EventRecord> SqliteStore::event(std::int64_t id) {
@@ -53,9 +49,7 @@ std::vector<ButtonRecord> SqliteStore::buttons(const std::string& key_id) {
                  "presses, battery_mv FROM buttons WHERE (?1 = '' OR key_id = ?1) "
                  "ORDER BY last_seen DESC, button_id LIMIT 500");
   bind_value(stmt, 1, key_id);
-  std::vector<ButtonRecord> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  return read_rows(db, stmt, [](sqlite3_stmt* stmt) {
     ButtonRecord b;
     b.key_id = column_text(stmt, 0);
     b.button_id = column_text(stmt, 1);
@@ -65,10 +59,8 @@ std::vector<ButtonRecord> SqliteStore::buttons(const std::string& key_id) {
     b.last_event_id = sqlite3_column_int64(stmt, 5);
     b.presses = sqlite3_column_int64(stmt, 6);
     b.battery_mv = column_optional_int(stmt, 7);
-    out.push_back(std::move(b));
-  }
-  if (rc != SQLITE_DONE) fail(db, "list buttons");
-  return out;
+    return b;
+  }, "list buttons");
 }
 
 std::vector<StoredKey> SqliteStore::stored_keys() {
@@ -76,18 +68,14 @@ std::vector<StoredKey> SqliteStore::stored_keys() {
   sqlite3* db = lock_reader(lock);
   Statement stmt(db,
                  "SELECT name, secret_sha256, created_at, revoked_at FROM api_keys ORDER BY name");
-  std::vector<StoredKey> out;
-  int rc;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+  return read_rows(db, stmt, [](sqlite3_stmt* stmt) {
     StoredKey k;
     k.name = column_text(stmt, 0);
     k.secret_sha256 = column_text(stmt, 1);
     k.created_at = column_time(stmt, 2);
     if (auto revoked = column_optional(stmt, 3)) k.revoked_at = parse_iso8601(*revoked);
-    out.push_back(std::move(k));
-  }
-  if (rc != SQLITE_DONE) fail(db, "list keys");
-  return out;
+    return k;
+  }, "list keys");
 }
 
 namespace {

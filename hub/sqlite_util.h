@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store.h"
 
@@ -61,6 +62,17 @@ EventRecord read_event(sqlite3_stmt* stmt);
 void exec(sqlite3* db, const char* text);
 sqlite3* open_connection(const std::string& path, int busy_timeout_ms);
 [[noreturn]] void fail(sqlite3* db, const std::string& what);
+
+// Every row of a query, each read by `read_row(stmt)`; throws StoreError
+// naming `what` if stepping fails.
+template <typename ReadRow>
+auto read_rows(sqlite3* db, sqlite3_stmt* stmt, ReadRow read_row, const char* what) {
+  std::vector<decltype(read_row(stmt))> rows;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) rows.push_back(read_row(stmt));
+  if (rc != SQLITE_DONE) fail(db, what);
+  return rows;
+}
 
 // Steps a statement that returns no rows; throws StoreError naming `what`.
 void step_done(sqlite3* db, sqlite3_stmt* stmt, const char* what);

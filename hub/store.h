@@ -66,7 +66,8 @@ class Store {
   virtual std::vector<ButtonRecord> buttons(const std::string& key_id) = 0;  // empty: all
 
   // ---- the outbox ----
-  // Pending runs due at `now`, oldest due first, at most `limit`.
+  // The oldest pending run due at `now` of each action (applet, action
+  // index), oldest due first, at most `limit`.
   virtual std::vector<RunRecord> due_runs(TimePoint now, int limit) = 0;
   // When the earliest pending run is due, if any is pending.
   virtual std::optional<TimePoint> next_due() = 0;

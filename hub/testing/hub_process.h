@@ -5,11 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace hub::testing {
+
+class ChildProcess;
 
 class HubProcess {
  public:
@@ -17,7 +20,7 @@ class HubProcess {
   // (DIR/<name>.out/.err with a name, for several hubs in one folder).
   HubProcess(const std::string& dir, std::vector<std::string> args,
              const std::string& name = "hub");
-  ~HubProcess();  // SIGKILL if still running
+  ~HubProcess();  // SIGKILL if still running (ChildProcess)
   HubProcess(const HubProcess&) = delete;
   HubProcess& operator=(const HubProcess&) = delete;
 
@@ -31,10 +34,8 @@ class HubProcess {
   std::string stderr_text() const;
 
  private:
-  bool exited();
   std::string out_, err_;
-  int pid_ = -1;
-  int status_ = 0;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 // Runs the hub to its end; the exit code (-1 if it did not exit in 10 s).

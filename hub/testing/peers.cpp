@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -148,6 +149,10 @@ MosquittoBroker::MosquittoBroker(const std::string& dir, std::uint16_t port,
     : dir_(dir), port_(port ? port : free_port()) {
   std::filesystem::create_directories(dir_);
   std::ofstream conf(dir_ + "/mosquitto.conf");
+  // Run as whoever runs the test: as root, mosquitto would switch to the
+  // "mosquitto" user, which cannot read the test's private folder.
+  const passwd* me = ::getpwuid(::getuid());
+  if (me) conf << "user " << me->pw_name << "\n";
   conf << "listener " << port_ << " 127.0.0.1\n"
        << "persistence false\n"
        << "log_dest stderr\n"
@@ -203,9 +208,15 @@ SmtpSink::~SmtpSink() {
   stop();
 }
 
+// Debian's python3 first: python3-aiosmtpd is installed for it, and a
+// python3 earlier in PATH (pyenv, a virtualenv) may not have it.
+static std::string debian_python() {
+  return ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
 void SmtpSink::start() {
   if (process_) return;
-  std::vector<std::string> argv = {"python3", std::string(BH_HUB_SOURCE_DIR) + "/testing/smtp_sink.py",
+  std::vector<std::string> argv = {debian_python(), std::string(BH_HUB_SOURCE_DIR) + "/testing/smtp_sink.py",
                                    "--port", std::to_string(port_), "--dir", mail_dir_};
   if (!options_.cert.empty()) {
     argv.insert(argv.end(), {"--cert", options_.cert, "--key", options_.key});
@@ -277,7 +288,8 @@ void HttpSink::start() {
     Response r;
     r.status = status_;
     r.content_type = "text/plain";
-    r.body = status_ < 300 ? "ok" : "not now";
+    // 204 and 304 carry no body (Beast refuses to send one).
+    if (status_ != 204 && status_ != 304) r.body = status_ < 300 ? "ok" : "not now";
     return r;
   });
   running_->thread = std::thread([s = running_->server.get()] { s->run(); });

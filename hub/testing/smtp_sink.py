@@ -68,7 +68,8 @@ def main():
 
         def check(server, session, envelope, mechanism, auth_data):
             ok = auth_data.login.decode() == user and auth_data.password.decode() == password
-            return AuthResult(success=ok, handled=False)
+            # auth_data is what the session keeps (session.auth_data) for the X-Login line.
+            return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
         kwargs.update(authenticator=check, auth_required=True, auth_require_tls=bool(a.cert))
     controller = Controller(Sink(a.dir), hostname="127.0.0.1", port=a.port, **kwargs)
