@@ -150,7 +150,6 @@ TEST(Outbox, GivesUpAfterMaxAttemptsAndAtOnceOnAPermanentError) {
   SqliteStore store(store_options(dir, two_applets()));
   TwoActions actions(new ScriptedAction(100), new ScriptedAction(100, /*permanent=*/true));
   ScriptedAction* a = actions.a;
-  ScriptedAction* b = actions.b;
   std::vector<std::string> log;
   std::mutex log_mutex;
   OutboxOptions options = fast(3);
@@ -270,8 +269,6 @@ TEST(Outbox, StopRunsWhatIsDueThenStops) {
   testing::TempDir dir;
   SqliteStore store(store_options(dir, two_applets()));
   TwoActions actions(new ScriptedAction(0, false, 20ms), new ScriptedAction(0, false, 20ms));
-  ScriptedAction* a = actions.a;
-  ScriptedAction* b = actions.b;
   OutboxOptions options = fast();
   options.poll = 10s;  // only stop() makes it look
   Outbox outbox(store, actions.table, options);

@@ -35,7 +35,7 @@ struct SqliteOptions {
   // once): a cap below that splits one fsync's worth of work into several.
   std::size_t max_batch = 1024;
   int busy_timeout_ms = 5000;  // another process (a backup, sqlite3 CLI, the CLI) holding the lock
-  RunPlanner planner;          // which runs a new event gets; empty: none
+  RunPlanner planner{};        // which runs a new event gets; empty: none
 };
 
 class SqliteStore : public Store {

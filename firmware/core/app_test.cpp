@@ -54,7 +54,9 @@ class AppTest : public ::testing::Test {
       EXPECT_EQ(c[2].pin, 2); EXPECT_FALSE(c[2].high);
       EXPECT_EQ(c[3].pin, 16); EXPECT_TRUE(c[3].high);
       EXPECT_EQ(c[2].t_ms - c[0].t_ms, 500u);
-      if (i) EXPECT_EQ(c[0].t_ms - w[(i - 1) * 4].t_ms, 1000u);
+      if (i) {
+        EXPECT_EQ(c[0].t_ms - w[(i - 1) * 4].t_ms, 1000u);
+      }
     }
     EXPECT_EQ(w[12].pin, 2); EXPECT_TRUE(w[12].high);
     EXPECT_EQ(w[13].pin, 16); EXPECT_TRUE(w[13].high);
