@@ -328,7 +328,7 @@ bool App::open_log(ResetCause cause) {
     f.slept_ms = f.clock_ok ? clock - log_.clock_ms : 0;
     board = log_.board_ms + f.slept_ms;
   } else {
-    // Power-up garbage, a new layout, or corruption: what was queued is lost.
+    // Power-up garbage, a changed layout, or corruption: what was queued is lost.
     press_log_reset(&log_, count_boot());
     kept = false;
     logf("RTC memory lost: boot %lu", static_cast<unsigned long>(log_.boot));
@@ -412,8 +412,8 @@ Err App::prepare_tls() {
 bool App::deliver() {
   drop_expired();
   if (!log_.count) return true;
-  // A press while a timed retry is pending starts an early round: the new
-  // press's first try, not another try of the older ones (theirs follow the
+  // A press while a timed retry is pending starts an early round: the first try
+  // of the press just made, not another try of the older ones (theirs follow the
   // retry timer), so a flurry of presses in an outage does not use them up.
   const bool early = wake_ == Wake::Press && config_.timed_wake && log_.failures;
   for (uint8_t i = early ? log_.count - 1 : 0; i < log_.count; ++i) {

@@ -187,7 +187,7 @@ class Stream {
 // no public-key work). The fields are BearSSL's br_ssl_session_parameters,
 // which both ports use. The core keeps it in RTC memory (rtc_layout.h); the
 // port offers it on connect and writes back the session the handshake ended
-// with (the same one when the server resumed it, else a new one).
+// with (the same one when the server resumed it, else a fresh one).
 struct TlsSession {
   uint8_t id[32];
   uint8_t id_len;    // 0 = no session: full handshake

@@ -9,7 +9,7 @@
 #include <stdint.h>  // uint8_t
 
 #include "http_client.h"
-#include "testing/fake_net.h"  // scripted streams; a test fake, fine in a fuzzer
+#include "fake_net.h"  // scripted streams; a test fake, fine in a fuzzer
 
 namespace {
 

@@ -14,7 +14,7 @@ namespace bh {
 void press_log_reset(PressLog* log, uint32_t boot);
 // Appends a press made at board time now_s and returns it. A full queue
 // first drops its oldest press (counted in dropped): a stale press is worth
-// less than a new one.
+// less than a fresh one.
 PressRecord& press_push(PressLog* log, uint32_t now_s);
 // Removes the oldest press (delivered).
 void press_pop(PressLog* log);

@@ -58,7 +58,7 @@ struct PressLog {
 // Where the last good Wi-Fi connection went, for a fast connect.
 struct WifiCache {
   uint32_t check;
-  uint32_t ssid_hash;  // fnv1a of WIFI_SSID: a new SSID ignores the cache
+  uint32_t ssid_hash;  // fnv1a of WIFI_SSID: another SSID ignores the cache
   uint8_t bssid[6];
   uint8_t channel;
   uint8_t has_lease;  // lease holds the DHCP lease, reused as a static IP

@@ -86,7 +86,7 @@ bool py_set(StrBuf& text, StrRef name, StrRef literal) {
   size_t at = find_line(all, name, &v);
   size_t end = at < all.len ? all.find('\n', at) : all.len;
   const bool newline_needed = at >= all.len && all.len && all.data[all.len - 1] != '\n';
-  // The new line: "NAME = literal" (+ '\n' when appended at the end).
+  // The line written: "NAME = literal" (+ '\n' when appended at the end).
   const size_t add =
       (newline_needed ? 1 : 0) + name.len + 3 + literal.len + (end == all.len ? 1 : 0);
   const size_t old = end - at;

@@ -215,7 +215,7 @@ void Remote::cmd_config(StrRef args) {
     say("config show | config set KEY VALUE\r\n");
     return;
   }
-  // config.py in the first half of the buffer, the new value in the second.
+  // config.py in the first half of the buffer, the value to set in the second.
   StrBuf text(reinterpret_cast<char*>(buf_), sizes::kConfigFileMax + 1);
   StrBuf value(reinterpret_cast<char*>(buf_) + sizes::kConfigFileMax + 1,
                sizeof buf_ - sizes::kConfigFileMax - 1);

@@ -242,7 +242,7 @@ void Remote::on_put_data() {
     return;
   }
   if (path.ref().equals("/config.py")) {
-    // The new settings count from now; if they do not parse, say so.
+    // The changed settings count from now; if they do not parse, say so.
     echo_ = true;
     app_reload();
     echo_ = false;
