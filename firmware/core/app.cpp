@@ -459,9 +459,10 @@ BootOutcome App::run() {
   // connect_wifi()): a board that never connects must not offer it either.
   hal_.ap.active(false);
   config_ok_ = load_config();
+  const bool rtc_lost = !open_log(cause);
   // The button held while the power came up: the setup portal, not a press
   // (unless the port cannot serve it).
-  if (Remote::held_at_power_on(cause, !open_log(cause)) && start_portal()) {
+  if (Remote::held_at_power_on(cause, rtc_lost) && start_portal()) {
     return BootOutcome::StayAwake;
   }
   if (wake_ == Wake::Press) queue_press();

@@ -14,19 +14,13 @@
 #include <string>     // buffers
 #include <vector>     // connections
 
+#include "host_net.h"  // to_sockaddr
+
 namespace bh::host {
 
 namespace {
 
 constexpr int kServerConnectTimeoutMs = 2000;
-
-sockaddr_in to_sockaddr(const Endpoint& e) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(e.port);
-  a.sin_addr.s_addr = htonl(ip_to_u32(e.ip));
-  return a;
-}
 
 // Content-Length of a message whose header block ends at head_end (the
 // index of "\r\n\r\n"); 0 when absent.

@@ -32,13 +32,7 @@ struct NetFaultTest : ::testing::Test {
 
   HttpResult post() {
     env.world.dns["hub.test"] = Endpoint{Ip4{{127, 0, 0, 1}}, server.port()};
-    HttpRequest req;
-    req.method = "POST";
-    req.url = "http://hub.test/trigger/button_pressed/with/key/k";
-    req.content_type = "application/json";
-    req.body = "{\"value1\":\"micropython1\"}";
-    req.timeout_ms = kTimeoutMs;
-    req.total_timeout_ms = kTimeoutMs * 3;
+    const HttpRequest req = bh::testing::webhook_post(kTimeoutMs);
     HttpResult result;
     HttpClient client(net, machine);
     const auto real_start = steady_clock::now();

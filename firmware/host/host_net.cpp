@@ -76,6 +76,8 @@ int poll_one(int fd, short events, uint32_t timeout_ms) {
   }
 }
 
+}  // namespace
+
 sockaddr_in to_sockaddr(const Endpoint& e) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -83,8 +85,6 @@ sockaddr_in to_sockaddr(const Endpoint& e) {
   a.sin_addr.s_addr = htonl(ip_to_u32(e.ip));
   return a;
 }
-
-}  // namespace
 
 // ---------------------------------------------------------------- Stream --
 

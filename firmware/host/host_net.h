@@ -24,6 +24,7 @@
 // semantics; its virtual time is RadioTiming::tls_full or tls_resumed.
 #pragma once
 
+#include <netinet/in.h>  // sockaddr_in
 #include <stddef.h>  // size_t
 #include <stdint.h>  // fixed-width integers
 
@@ -77,5 +78,8 @@ class HostNet final : public Net {
   std::array<std::unique_ptr<HostStream>, kMaxStreams> streams_;
   std::array<std::unique_ptr<HostListener>, kMaxListeners> listeners_;
 };
+
+// The socket address of an endpoint (the fault proxy dials with it too).
+sockaddr_in to_sockaddr(const Endpoint& e);
 
 }  // namespace bh::host

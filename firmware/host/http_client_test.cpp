@@ -22,13 +22,7 @@ struct HttpClientTest : ::testing::Test {
 
   HttpResult post(HttpTestServer& server, uint32_t timeout_ms = 2000) {
     env.world.dns["hub.test"] = Endpoint{Ip4{{127, 0, 0, 1}}, server.port()};
-    HttpRequest req;
-    req.method = "POST";
-    req.url = "http://hub.test/trigger/button_pressed/with/key/k";
-    req.content_type = "application/json";
-    req.body = "{\"value1\":\"micropython1\"}";
-    req.timeout_ms = timeout_ms;
-    req.total_timeout_ms = timeout_ms * 3;
+    const HttpRequest req = bh::testing::webhook_post(timeout_ms);
     HttpResult result;
     HttpClient client(net, machine);
     client.request(req, &result);

@@ -76,6 +76,18 @@ struct RemoteBoard {
     app = std::make_unique<App>(hal);
     return app->run();
   }
+  // The console's setup: config.py, a console password, the debug jumper
+  // on, a client port at 8266; then a power-on boot (it stays awake).
+  // Returns the listener the test's clients come in on.
+  FakeListener& boot_console(const std::string& password = "secret") {
+    files.files["/config.py"] = kRemoteConfig;
+    files.files["/webrepl_cfg.py"] = "PASS = '" + password + "'\n";
+    gpio.grounded[14] = true;  // the debug jumper
+    FakeListener& listener = net.serve(8266);
+    console_boot = boot(ResetCause::PowerOn);
+    return listener;
+  }
+  BootOutcome console_boot = BootOutcome::DeepSleep;
   void loop(int times = 3) {
     for (int i = 0; i < times; ++i) app->loop();
   }

@@ -12,12 +12,9 @@ using namespace bh::testing;  // NOLINT: test helpers
 class ShellTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    board.files.files["/config.py"] = kRemoteConfig;
-    board.files.files["/webrepl_cfg.py"] = "PASS = 'secret'\n";
-    board.gpio.grounded[14] = true;
     board.sta.scan_result = {"home", "NETGEAR99"};
-    listener = &board.net.serve(8266);
-    ASSERT_EQ(board.boot(ResetCause::PowerOn), BootOutcome::StayAwake);
+    listener = &board.boot_console();
+    ASSERT_EQ(board.console_boot, BootOutcome::StayAwake);
   }
   // Types keys one frame each, as webrepl.html does; returns what the
   // terminal shows after the login.

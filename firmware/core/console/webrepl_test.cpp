@@ -13,11 +13,8 @@ using namespace bh::testing;  // NOLINT: test helpers
 class WebReplTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    board.files.files["/config.py"] = kRemoteConfig;
-    board.files.files["/webrepl_cfg.py"] = "PASS = 'secret'\n";
-    board.gpio.grounded[14] = true;  // the debug jumper
-    listener = &board.net.serve(8266);
-    ASSERT_EQ(board.boot(ResetCause::PowerOn), BootOutcome::StayAwake);
+    listener = &board.boot_console();
+    ASSERT_EQ(board.console_boot, BootOutcome::StayAwake);
     ASSERT_EQ(board.app->remote().mode(), Remote::Mode::Console);
   }
   // A client that has logged in (the CLI's way: password in a binary frame).

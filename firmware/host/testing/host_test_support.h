@@ -9,6 +9,7 @@
 #include <vector>       // records
 
 #include "env.h"
+#include "http_client.h"  // HttpRequest
 
 namespace bh::testing {
 
@@ -25,6 +26,20 @@ inline host::RadioTiming fixed_timing() {
   t.tls_full = {2040, 2040};
   t.tls_resumed = {390, 390};
   return t;
+}
+
+// The tutorial's webhook as the host tests post it, to hub.test (their
+// world maps that name to the test's local server); the whole exchange may
+// take three times the per-step timeout.
+inline HttpRequest webhook_post(uint32_t timeout_ms) {
+  HttpRequest req;
+  req.method = "POST";
+  req.url = "http://hub.test/trigger/button_pressed/with/key/k";
+  req.content_type = "application/json";
+  req.body = "{\"value1\":\"micropython1\"}";
+  req.timeout_ms = timeout_ms;
+  req.total_timeout_ms = timeout_ms * 3;
+  return req;
 }
 
 inline host::AccessPoint test_ap(const std::string& ssid = "home",
