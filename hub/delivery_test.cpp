@@ -157,7 +157,12 @@ TEST(Delivery, EachActionReachesItsRealPeerAsConfigured) {
   EXPECT_NE(body.find("\r\nButton: micropython1\r\n"), std::string::npos) << body;
 
   // The HTTP request: URL values percent-encoded, headers and a JSON body templated.
-  ASSERT_TRUE(eventually([&] { return http.received().size() == 1; }));
+  ASSERT_TRUE(eventually([&] { return http.received().size() == 1; }))
+      << [&] {
+           std::string all;
+           for (const Request& r : http.received()) all += r.method + " " + r.target + " " + r.body + "\n";
+           return all;
+         }() << " runs: " << hub.runs().dump(2) << hub.stderr_text();
   const Request got = http.received()[0];
   EXPECT_EQ(got.method, "POST");
   EXPECT_EQ(got.target, "/hook/button_pressed?b=micropython1");

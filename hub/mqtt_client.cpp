@@ -98,13 +98,17 @@ struct MqttClient::Impl {
     std::map<std::string, OnMessage> subs;
     {
       std::lock_guard<std::mutex> lock(impl->mutex);
-      impl->is_connected = true;
       callback = impl->connect_callback;
       subs = impl->subscriptions;
     }
     impl->say("connected");
     for (const auto& [topic, cb] : subs) mosquitto_subscribe(m, nullptr, topic.c_str(), 1);
+    // The callback (Home Assistant's announcement of every known button)
+    // runs before publish() accepts work: a run racing the connect would
+    // otherwise announce its button a second time.
     if (callback) callback();
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    impl->is_connected = true;
   }
 
   static void on_disconnect(mosquitto*, void* self, int) {

@@ -107,16 +107,28 @@ bool Outbox::pick_due_runs() {
     // the store the read (commits wake the scheduler many times a second).
     std::lock_guard<std::mutex> lock(mutex_);
     if (all_actions_busy()) return true;
+    reading_ = true;
+    recorded_during_read_.clear();
   }
-  std::vector<RunRecord> due = store_.due_runs(now, 256);
+  std::vector<RunRecord> due;
+  try {
+    due = store_.due_runs(now, 256);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reading_ = false;
+    throw;
+  }
   std::lock_guard<std::mutex> lock(mutex_);
+  reading_ = false;
   // The due runs of one action go to one worker as a chain, in due order:
   // still one run per action at a time, but one read of the store serves
   // up to 256 runs instead of one (a busy hub queues thousands a second).
   std::map<ActionKey, std::size_t> chain_of;  // chains started in this pass
   bool queued = false;
   for (RunRecord& run : due) {
-    if (in_flight_.count(run.id)) continue;
+    // In flight, or its attempt was recorded after the read began (the
+    // read's snapshot may say pending: running it again would deliver twice).
+    if (in_flight_.count(run.id) || recorded_during_read_.count(run.id)) continue;
     if (abort_) break;
     ActionKey key{run.applet, run.action_index};
     auto started = chain_of.find(key);
@@ -235,6 +247,7 @@ bool Outbox::attempt(const RunRecord& run, const std::shared_ptr<Chain>& chain) 
     {
       std::lock_guard<std::mutex> lock(mutex_);
       in_flight_.erase(id);
+      if (reading_) recorded_during_read_.insert(id);
     }
     finished(chain);
   });

@@ -95,6 +95,10 @@ class Outbox {
   TimePoint drain_started_{};
   std::deque<std::vector<RunRecord>> work_;  // chains
   std::set<std::int64_t> in_flight_;
+  // Runs whose outcome was committed while the scheduler read due runs: the
+  // read may predate the commit and still list them as pending.
+  bool reading_ = false;
+  std::set<std::int64_t> recorded_during_read_;
   std::set<ActionKey> busy_actions_;
   std::mt19937_64 random_{std::random_device{}()};
 

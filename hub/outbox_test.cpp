@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 
@@ -263,6 +264,101 @@ TEST(Outbox, ABacklogOfOneActionNeverHidesAnotherActionsDueRun) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s)
       << "b waited behind a's backlog (" << actions.a->calls() << " of a's runs went first)";
   outbox.stop(0ms);
+}
+
+// A store whose second read of the due runs begins before the first run's
+// outcome is committed and ends after it, returning what it saw at the start:
+// the first run, still pending. SQLite's reader gives the same answer when
+// its read transaction starts just before the writer commits.
+class StaleSecondRead : public Store {
+ public:
+  explicit StaleSecondRead(SqliteStore& inner) : inner_(inner) {}
+  void append_async(EventRecord e, AppendCallback done) override {
+    inner_.append_async(std::move(e), std::move(done));
+  }
+  std::vector<EventRecord> list(const EventQuery& q) override { return inner_.list(q); }
+  std::optional<EventRecord> event(std::int64_t id) override { return inner_.event(id); }
+  std::vector<ButtonRecord> buttons(const std::string& k) override { return inner_.buttons(k); }
+  std::vector<RunRecord> due_runs(TimePoint now, int limit) override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!first_) {
+      lock.unlock();
+      std::vector<RunRecord> due = inner_.due_runs(now, limit);
+      lock.lock();
+      if (!due.empty()) first_ = due;
+      return due;
+    }
+    if (served_stale_) {
+      lock.unlock();
+      return inner_.due_runs(now, limit);
+    }
+    served_stale_ = true;
+    second_read_began_ = true;
+    cv_.notify_all();
+    cv_.wait_for(lock, 5s, [&] { return recorded_; });
+    return *first_;
+  }
+  std::optional<TimePoint> next_due() override { return inner_.next_due(); }
+  void record_attempt_async(RunAttempt attempt, WriteCallback done) override {
+    inner_.record_attempt_async(std::move(attempt), [this, done](const std::string& error) {
+      done(error);
+      std::lock_guard<std::mutex> lock(mutex_);
+      recorded_ = true;
+      cv_.notify_all();
+    });
+  }
+  std::vector<RunRecord> runs(const RunQuery& q) override { return inner_.runs(q); }
+  RunCounts run_counts() override { return inner_.run_counts(); }
+  std::vector<StoredKey> stored_keys() override { return inner_.stored_keys(); }
+  void add_key(const StoredKey& key) override { inner_.add_key(key); }
+  bool revoke_key(const std::string& n, TimePoint w) override { return inner_.revoke_key(n, w); }
+
+  // Blocks until the second read has begun (the action holds its run until then).
+  void wait_for_second_read() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait_for(lock, 5s, [&] { return second_read_began_; });
+  }
+
+ private:
+  SqliteStore& inner_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::optional<std::vector<RunRecord>> first_;
+  bool served_stale_ = false, second_read_began_ = false, recorded_ = false;
+};
+
+// Runs until the store's second read has begun, then succeeds.
+class WaitsForTheSecondRead : public ScriptedAction {
+ public:
+  explicit WaitsForTheSecondRead(StaleSecondRead& store) : ScriptedAction(0), store_(store) {}
+  void run(const EventRecord& e, const Ingredients& i) override {
+    store_.wait_for_second_read();
+    ScriptedAction::run(e, i);
+  }
+
+ private:
+  StaleSecondRead& store_;
+};
+
+TEST(Outbox, ARunRecordedDuringAStaleReadIsNotRunAgain) {
+  testing::TempDir dir;
+  // Only applet "a" gets runs; "b" keeps the scheduler reading (it reads
+  // only while some action is idle).
+  SqliteStore sqlite(store_options(dir, [](const EventRecord&) {
+    return std::vector<PlannedRun>{{"a", 0, "scripted"}};
+  }));
+  StaleSecondRead store(sqlite);
+  TwoActions actions(new WaitsForTheSecondRead(store), new ScriptedAction(0));
+  Outbox outbox(store, actions.table, fast());
+  sqlite.set_on_runs_queued([&] { outbox.notify(); });
+  outbox.start();
+  store.append(event("pressed"));
+  ASSERT_TRUE(eventually([&] { return only_run(sqlite, "a").status == RunStatus::kDone; }, 5s));
+  // Give a wrongly repeated run time to happen.
+  std::this_thread::sleep_for(300ms);
+  outbox.stop(1s);
+  EXPECT_EQ(actions.a->calls(), 1u) << "the stale read's pending run was run again";
+  EXPECT_EQ(only_run(sqlite, "a").attempts, 1);
 }
 
 TEST(Outbox, StopRunsWhatIsDueThenStops) {
