@@ -44,6 +44,13 @@ class Action {
   // which counts as temporary) on failure. Called from outbox workers, one
   // run of a given action at a time.
   virtual void run(const EventRecord& event, const Ingredients& ingredients) = 0;
+  // For immediate runs (PlannedRun::immediate), many to a batch: run may
+  // leave its output buffered until flush(), which throws if any of it
+  // could not be written. By default each run is complete in itself.
+  virtual void run_buffered(const EventRecord& event, const Ingredients& ingredients) {
+    run(event, ingredients);
+  }
+  virtual void flush() {}
 };
 
 }  // namespace hub

@@ -29,7 +29,9 @@ std::vector<PlannedRun> plan_runs(const AppletsConfig& config, const EventRecord
   for (const AppletSpec& applet : config.applets) {
     if (!applet.filter.matches(event)) continue;
     for (std::size_t i = 0; i < applet.actions.size(); ++i) {
-      runs.push_back({applet.name, static_cast<int>(i), std::string(kind_of(applet.actions[i]))});
+      const ActionSpec& spec = applet.actions[i];
+      runs.push_back({applet.name, static_cast<int>(i), std::string(kind_of(spec)),
+                      std::holds_alternative<LogSpec>(spec)});
     }
   }
   if (config.home_assistant.enabled && event.button_id && !event.button_id->empty()) {

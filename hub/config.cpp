@@ -110,6 +110,8 @@ void load_config_file(const std::string& path, HubConfig& config) {
       config.body_limit = static_cast<std::size_t>(positive_integer(path, node, n));
     } else if (n == "read_timeout_ms") {
       config.read_timeout = std::chrono::milliseconds(positive_integer(path, node, n));
+    } else if (n == "io_threads") {
+      config.io_threads = static_cast<std::size_t>(positive_integer(path, node, n));
     } else if (n == "drain_timeout_ms") {
       config.drain_timeout = std::chrono::milliseconds(positive_integer(path, node, n));
     } else if (n == "keys") {

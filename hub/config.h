@@ -20,6 +20,7 @@ struct HubConfig {
   std::size_t body_limit = 64 * 1024;
   std::chrono::milliseconds read_timeout{15000};
   std::chrono::milliseconds drain_timeout{5000};
+  std::size_t io_threads = 0;  // threads serving connections; 0: one per CPU, at most 4
   std::string applets;  // the applets file; empty: the built-in log applet
   // [outbox]
   std::size_t outbox_workers = 4;

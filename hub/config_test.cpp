@@ -25,6 +25,7 @@ db = "data/hub.db"
 body_limit = 1000
 read_timeout_ms = 2000
 drain_timeout_ms = 300
+io_threads = 3
 keys = ["a", { name = "kitchen", key = "b" }]
 )"),
                    c);
@@ -33,6 +34,7 @@ keys = ["a", { name = "kitchen", key = "b" }]
   EXPECT_EQ(c.body_limit, 1000u);
   EXPECT_EQ(c.read_timeout.count(), 2000);
   EXPECT_EQ(c.drain_timeout.count(), 300);
+  EXPECT_EQ(c.io_threads, 3u);
   ASSERT_EQ(c.keys.size(), 3u);
   EXPECT_EQ(c.keys[1].secret, "a");
   EXPECT_EQ(c.keys[1].id, "");

@@ -16,6 +16,8 @@ class LogAction : public Action {
   LogAction(std::string tmpl, std::FILE* out) : template_(std::move(tmpl)), out_(out) {}
   std::string_view kind() const override { return "log"; }
   void run(const EventRecord& event, const Ingredients& ingredients) override;
+  void run_buffered(const EventRecord& event, const Ingredients& ingredients) override;
+  void flush() override;
 
  private:
   std::string template_;

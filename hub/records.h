@@ -31,6 +31,10 @@ struct PlannedRun {
   std::string applet;
   int action_index = 0;  // position in the applet's `then` list
   std::string kind;      // "log", "email", "http", "mqtt", "home-assistant"
+  // Local and quick (the log action): the store runs it inside the event's
+  // transaction, just before the commit, and stores the run as done; a
+  // failure leaves it pending for the outbox. No hand-off, no second write.
+  bool immediate = false;
 };
 
 enum class RunStatus { kPending, kDone, kFailed };

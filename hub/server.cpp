@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -68,6 +69,7 @@ class Core {
         pool(this->options.worker_threads ? this->options.worker_threads : 1) {}
 
   ~Core() {
+    join_loops(/*force=*/true);  // run() never ran, or threw
     // Handlers queued on the pool post back to the io_context: stop them
     // before it goes away (declaration order destroys pool first anyway).
     pool.stop();
@@ -95,6 +97,33 @@ class Core {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
   net::io_context ioc{1};
+  // More event loops when options.io_threads > 1, each run by one thread:
+  // accepted connections go to them in turn (ioc takes its share too).
+  std::vector<std::unique_ptr<net::io_context>> more_loops;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> loop_guards;
+  std::vector<std::thread> loop_threads;
+  std::size_t next_loop = 0;
+  net::io_context& loop_for_next_connection() {
+    const std::size_t n = more_loops.size() + 1;
+    const std::size_t i = next_loop++ % n;
+    return i == 0 ? ioc : *more_loops[i - 1];
+  }
+  void start_loops() {
+    for (std::size_t i = 1; i < options.io_threads; ++i) {
+      more_loops.push_back(std::make_unique<net::io_context>(1));
+      loop_guards.push_back(net::make_work_guard(*more_loops.back()));
+    }
+    for (auto& loop : more_loops) loop_threads.emplace_back([&loop] { loop->run(); });
+  }
+  // After ioc's run() returned: sessions are gone, the other loops finish.
+  void join_loops(bool force) {
+    for (auto& guard : loop_guards) guard.reset();
+    if (force) {
+      for (auto& loop : more_loops) loop->stop();
+    }
+    for (std::thread& t : loop_threads) t.join();
+    loop_threads.clear();
+  }
   tcp::acceptor acceptor{ioc};
   tcp::endpoint local;
   net::signal_set signals{ioc};
@@ -253,7 +282,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The reply comes back to this session's executor from whichever thread
     // answers. The work guard keeps the I/O loop alive until it is posted.
     Respond respond = [self = shared_from_this(),
-                       work = net::make_work_guard(core_.ioc)](Response response) mutable {
+                       work = net::make_work_guard(stream_.get_executor())](Response response) mutable {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response), /*close=*/false, /*linger=*/false);
       });
@@ -417,10 +446,10 @@ void Core::start_accepting() {
 }
 
 void Core::do_accept() {
-  // No strand per connection: one thread runs the io_context, so a
+  // No strand per connection: one thread runs each io_context, so a
   // session's handlers never run concurrently; handlers on other threads
   // (the pool, the store's writer) reach a session only through post().
-  acceptor.async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(loop_for_next_connection(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of descriptors and the like: say so, breathe, try again.
@@ -490,6 +519,7 @@ void Core::drain_tick() {
   if (forced && now >= drain_deadline + kHardStopAfterDeadline) {
     drained = true;
     ioc.stop();
+    for (auto& loop : more_loops) loop->stop();
     return;
   }
   drain_timer.expires_after(kDrainTick);
@@ -537,8 +567,10 @@ std::string Server::url() const {
 
 void Server::run() {
   Core& core = impl_->core;
+  core.start_loops();
   core.start_accepting();
   core.ioc.run();
+  core.join_loops(core.forced);
   core.pool.join();
 }
 

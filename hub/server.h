@@ -33,6 +33,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{15000};  // per request, from its first byte; and idle
   std::chrono::milliseconds drain_timeout{5000};
   std::size_t worker_threads = 4;
+  // Threads serving connections, each with its own event loop (the calling
+  // thread of run() is one): a connection stays on the loop that accepted it.
+  std::size_t io_threads = 1;
   // Requests for which the handler never blocks: handled on the I/O thread,
   // sparing the hop to a worker and back. Empty: every request goes to the pool.
   std::function<bool(const Request&)> runs_inline;

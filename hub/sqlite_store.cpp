@@ -2,6 +2,7 @@
 // (with their action runs and the buttons table) in one transaction.
 #include "sqlite_store.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "schema.h"
@@ -61,6 +62,11 @@ void SqliteStore::close() {
 void SqliteStore::set_on_runs_queued(std::function<void()> callback) {
   std::lock_guard<std::mutex> lock(queue_mutex_);
   on_runs_queued_ = std::move(callback);
+}
+
+void SqliteStore::set_immediate_runner(ImmediateRunner runner) {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  immediate_runner_ = std::move(runner);
 }
 
 sqlite3* SqliteStore::lock_reader(std::unique_lock<std::mutex>& lock) {
@@ -160,10 +166,12 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
   // inserts: sqlite3_exec would parse each of them for every batch or job.
   auto run = [this](const char* text) { step_done(writer_, writer_statement(text), text); };
   bool runs_queued = false;
+  immediate_.clear();
   run("BEGIN IMMEDIATE");
   try {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       errors[i].clear();
+      current_job_ = i;
       if (!savepoints) {
         bool queued = false;
         try {
@@ -184,8 +192,13 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
         if (errors[i].empty()) errors[i] = "write failed";
         run("ROLLBACK TO job");
         run("RELEASE job");
+        // Its immediate runs were rolled back with it: they must not run.
+        immediate_.erase(std::remove_if(immediate_.begin(), immediate_.end(),
+                                        [i](const Immediate& m) { return m.job == i; }),
+                         immediate_.end());
       }
     }
+    if (run_immediate()) runs_queued = true;
     run("COMMIT");
   } catch (...) {
     sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
@@ -213,16 +226,20 @@ std::optional<EventRecord> SqliteStore::recent_event(std::int64_t id) {
 
 void SqliteStore::append_async(EventRecord event, AppendCallback done) {
   auto result = std::make_shared<AppendResult>();
+  auto outbox_has_work = std::make_shared<bool>(false);
   WriteJob job;
-  job.apply = [this, result, event = std::move(event)]() {
+  job.apply = [this, result, outbox_has_work, event = std::move(event)]() {
     *result = insert_event(event);
     if (result->duplicate) return false;
     upsert_button(result->event);
-    result->runs_queued = insert_runs(result->event);
-    return result->runs_queued > 0;
+    auto [runs, pending] = insert_runs(result->event);
+    result->runs_queued = runs;
+    *outbox_has_work = pending;
+    return pending;
   };
-  job.finish = [this, result, done = std::move(done)](const std::string& error) {
-    if (error.empty() && result->runs_queued > 0) remember(result->event);
+  job.finish = [this, result, outbox_has_work, done = std::move(done)](const std::string& error) {
+    // The outbox will read the event for its pending runs: keep it at hand.
+    if (error.empty() && *outbox_has_work) remember(result->event);
     if (error.empty())
       done(AppendOutcome{std::move(*result), {}});
     else
@@ -266,15 +283,20 @@ AppendResult SqliteStore::insert_event(const EventRecord& event) {
   return AppendResult{read_event(find), true, 0};
 }
 
-int SqliteStore::insert_runs(const EventRecord& event) {
-  if (!options_.planner) return 0;
-  const std::vector<PlannedRun> planned = options_.planner(event);
-  if (planned.empty()) return 0;
+std::pair<int, bool> SqliteStore::insert_runs(const EventRecord& event) {
+  if (!options_.planner) return {0, false};
+  std::vector<PlannedRun> planned = options_.planner(event);
+  if (planned.empty()) return {0, false};
   const std::string now = format_iso8601(event.occurred_at);
+  // An immediate run is stored as done by its first attempt; run_immediate()
+  // turns it back to pending if that attempt fails before the commit.
   sqlite3_stmt* insert = writer_statement(
       "INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
-      "created_at, updated_at) VALUES (?,?,?,?,?,?,?)");
-  for (const PlannedRun& run : planned) {
+      "created_at, updated_at, status, attempts) VALUES (?,?,?,?,?,?,?,?,?)");
+  bool pending = false;
+  for (PlannedRun& run : planned) {
+    const bool immediate = run.immediate && immediate_runner_.run;
+    pending = pending || !immediate;
     sqlite3_clear_bindings(insert);
     bind_value(insert, 1, event.id);
     bind_value(insert, 2, run.applet);
@@ -283,9 +305,48 @@ int SqliteStore::insert_runs(const EventRecord& event) {
     bind_value(insert, 5, to_ms(event.occurred_at));
     bind_value(insert, 6, now);
     bind_value(insert, 7, now);
+    bind_value(insert, 8, std::string(immediate ? "done" : "pending"));
+    bind_value(insert, 9, static_cast<std::int64_t>(immediate ? 1 : 0));
     step_done(writer_, insert, "insert action run");
+    if (immediate) {
+      immediate_.push_back({current_job_, sqlite3_last_insert_rowid(writer_), &event, std::move(run)});
+    }
   }
-  return static_cast<int>(planned.size());
+  return {static_cast<int>(planned.size()), pending};
+}
+
+bool SqliteStore::run_immediate() {
+  if (immediate_.empty()) return false;
+  auto guarded = [](const auto& call) {
+    try {
+      return call();
+    } catch (const std::exception& e) {
+      return std::string(*e.what() ? e.what() : "failed");
+    }
+  };
+  std::vector<std::string> errors(immediate_.size());
+  for (std::size_t i = 0; i < immediate_.size(); ++i) {
+    errors[i] = guarded([&] { return immediate_runner_.run(*immediate_[i].event, immediate_[i].run); });
+  }
+  const std::string flushed =
+      immediate_runner_.flush ? guarded([&] { return immediate_runner_.flush(); }) : "";
+  bool failed = false;
+  for (std::size_t i = 0; i < immediate_.size(); ++i) {
+    if (errors[i].empty()) errors[i] = flushed;
+    if (errors[i].empty()) continue;
+    // Left for the outbox, which retries it with its backoff from attempt 2.
+    RunAttempt attempt;
+    attempt.run_id = immediate_[i].run_id;
+    attempt.attempts = 1;
+    attempt.status = RunStatus::kPending;
+    attempt.error = errors[i];
+    attempt.at = now_ms();
+    attempt.next_attempt_at = attempt.at;
+    apply_attempt(attempt);
+    failed = true;
+  }
+  immediate_.clear();
+  return failed;
 }
 
 void SqliteStore::upsert_button(const EventRecord& event) {

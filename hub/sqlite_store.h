@@ -38,6 +38,15 @@ struct SqliteOptions {
   RunPlanner planner{};        // which runs a new event gets; empty: none
 };
 
+// Runs the immediate runs (PlannedRun::immediate) of a batch of events, on
+// the writer thread before COMMIT: `run` for each ("" when it succeeded,
+// else the error), then `flush` once ("" or the error, which fails every
+// run of the batch that had succeeded).
+struct ImmediateRunner {
+  std::function<std::string(const EventRecord&, const PlannedRun&)> run;
+  std::function<std::string()> flush;
+};
+
 class SqliteStore : public Store {
  public:
   // Opens (creating if needed) and migrates the file. Throws StoreError
@@ -65,6 +74,9 @@ class SqliteStore : public Store {
   // Called on the writer thread after a commit that queued action runs
   // (the outbox's wake-up). Set it before the first append.
   void set_on_runs_queued(std::function<void()> callback);
+  // Runs the planned runs marked immediate; without one they are queued
+  // like any other. Set it before the first append.
+  void set_immediate_runner(ImmediateRunner runner);
 
   // Commits everything queued, stops the writer and closes the file (which
   // checkpoints the WAL). Writes after this fail. Idempotent.
@@ -90,7 +102,11 @@ class SqliteStore : public Store {
   std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
                                   bool savepoints);
   AppendResult insert_event(const EventRecord& event);
-  int insert_runs(const EventRecord& event);
+  // The event's planned runs; how many, and whether any is left pending.
+  std::pair<int, bool> insert_runs(const EventRecord& event);
+  // Runs the batch's immediate runs (jobs not rolled back), then records
+  // the failures as pending: just before COMMIT. Whether any failed.
+  bool run_immediate();
   void upsert_button(const EventRecord& event);
   void apply_attempt(const RunAttempt& attempt);
   // Events just committed with action runs, for the outbox's event() calls
@@ -122,6 +138,16 @@ class SqliteStore : public Store {
   std::deque<WriteJob> queue_;
   bool closing_ = false;
   std::function<void()> on_runs_queued_;
+  ImmediateRunner immediate_runner_;
+  // The batch being applied: its immediate runs, waiting for run_immediate().
+  struct Immediate {
+    std::size_t job;
+    std::int64_t run_id;
+    const EventRecord* event;  // the job's, alive until the batch is finished
+    PlannedRun run;
+  };
+  std::vector<Immediate> immediate_;
+  std::size_t current_job_ = 0;
   std::thread writer_thread_;
 };
 

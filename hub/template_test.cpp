@@ -13,8 +13,14 @@ namespace hub {
 namespace {
 
 Ingredients sample() {
-  return {"button_pressed", "November 25, 2026 at 06:30AM", "micropython1", "two", "3",
-          R"({"a":1})"};
+  Ingredients i;
+  i.event_name = "button_pressed";
+  i.occurred_at = "November 25, 2026 at 06:30AM";
+  i.value1 = "micropython1";
+  i.value2 = "two";
+  i.value3 = "3";
+  i.json_payload = R"({"a":1})";
+  return i;
 }
 
 TEST(Render, ReplacesEveryIngredient) {
