@@ -149,5 +149,143 @@ TEST(WriterBatch, AJobThatFailsFailsAloneAndTheRestCommit) {
   EXPECT_EQ(store.run_counts().pending, 20);
 }
 
+// Immediate runs (the log action's): run by the store inside the event's
+// transaction, recorded by what the runner says.
+struct ImmediateLog {
+  std::mutex mutex;
+  std::vector<std::string> ran;  // value1 of each event run
+  int flushes = 0;
+  std::string fail_value;        // run() fails for this value1
+  std::string flush_error;
+
+  ImmediateRunner runner() {
+    ImmediateRunner r;
+    r.run = [this](const EventRecord& e, const PlannedRun&) {
+      std::lock_guard<std::mutex> lock(mutex);
+      EXPECT_GT(e.id, 0) << "runs see the stored event";
+      ran.push_back(e.value1);
+      return e.value1 == fail_value ? std::string("stdout is closed") : std::string();
+    };
+    r.flush = [this] {
+      std::lock_guard<std::mutex> lock(mutex);
+      ++flushes;
+      return flush_error;
+    };
+    return r;
+  }
+};
+
+SqliteOptions immediate_log(const std::string& path) {
+  SqliteOptions o{path};
+  o.planner = [](const EventRecord& e) {
+    std::vector<PlannedRun> runs{{"log", 0, "log", true}};
+    // The same run twice breaks UNIQUE (event_id, applet, action_index):
+    // this event's job fails after its first run was planned.
+    if (e.value1 == "twice") runs.push_back({"log", 0, "log", true});
+    return runs;
+  };
+  return o;
+}
+
+std::vector<std::future<AppendOutcome>> append_all(SqliteStore& store,
+                                                   const std::vector<std::string>& values) {
+  std::vector<std::future<AppendOutcome>> out;
+  for (const std::string& v : values) {
+    EventRecord e = event(0);
+    e.value1 = v;
+    auto done = std::make_shared<std::promise<AppendOutcome>>();
+    out.push_back(done->get_future());
+    store.append_async(e, [done](AppendOutcome o) { done->set_value(std::move(o)); });
+  }
+  return out;
+}
+
+TEST(ImmediateRuns, AreStoredDoneByTheEventsOwnTransaction) {
+  testing::TempDir dir;
+  SqliteStore store(immediate_log(dir.file("hub.db")));
+  ImmediateLog log;
+  store.set_immediate_runner(log.runner());
+  bool woken = false;
+  store.set_on_runs_queued([&] { woken = true; });
+  for (auto& f : append_all(store, {"a", "b", "c", "d"})) {
+    AppendOutcome o = f.get();
+    ASSERT_TRUE(o.result) << o.error;
+    EXPECT_EQ(o.result->runs_queued, 1);
+  }
+  EXPECT_EQ(log.ran, (std::vector<std::string>{"a", "b", "c", "d"}));
+  EXPECT_GE(log.flushes, 1);
+  EXPECT_LE(log.flushes, 4) << "one flush per batch, not per run";
+  RunCounts counts = store.run_counts();
+  EXPECT_EQ(counts.done, 4);
+  EXPECT_EQ(counts.pending, 0);
+  EXPECT_FALSE(woken) << "nothing was left for the outbox";
+  RunQuery q;
+  q.limit = 10;
+  for (const RunRecord& r : store.runs(q)) EXPECT_EQ(r.attempts, 1);
+}
+
+TEST(ImmediateRuns, AFailedRunIsLeftPendingAndTheOutboxFinishesIt) {
+  testing::TempDir dir;
+  SqliteStore store(immediate_log(dir.file("hub.db")));
+  ImmediateLog log;
+  log.fail_value = "b";
+  store.set_immediate_runner(log.runner());
+  for (auto& f : append_all(store, {"a", "b", "c"})) ASSERT_TRUE(f.get().result);
+  RunQuery q;
+  q.limit = 10;
+  std::vector<RunRecord> runs = store.runs(q);  // newest first
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[1].status, RunStatus::kPending);
+  EXPECT_EQ(runs[1].attempts, 1);
+  EXPECT_EQ(runs[1].last_error, "stdout is closed");
+  EXPECT_EQ(runs[0].status, RunStatus::kDone);
+  EXPECT_EQ(runs[2].status, RunStatus::kDone);
+
+  auto* action = new RecordingAction;
+  ActionTable table;
+  table.add("log", 0, std::unique_ptr<Action>(action));
+  OutboxOptions options;
+  options.poll = 20ms;
+  Outbox outbox(store, table, options);
+  outbox.start();
+  for (int i = 0; i < 200 && store.run_counts().pending > 0; ++i) std::this_thread::sleep_for(10ms);
+  outbox.stop(1s);
+  EXPECT_EQ(action->seen(), std::vector<std::string>{"b"}) << "only the failed run, once";
+  runs = store.runs(q);
+  EXPECT_EQ(runs[1].status, RunStatus::kDone);
+  EXPECT_EQ(runs[1].attempts, 2);
+}
+
+TEST(ImmediateRuns, AFailedFlushLeavesTheBatchsRunsPending) {
+  testing::TempDir dir;
+  SqliteStore store(immediate_log(dir.file("hub.db")));
+  ImmediateLog log;
+  log.flush_error = "disk full";
+  store.set_immediate_runner(log.runner());
+  for (auto& f : append_all(store, {"a", "b"})) ASSERT_TRUE(f.get().result);
+  EXPECT_EQ(store.run_counts().pending, 2);
+  EXPECT_EQ(store.run_counts().done, 0);
+}
+
+TEST(ImmediateRuns, AJobUndoneInItsBatchRunsNothingAndTheOthersRunOnce) {
+  testing::TempDir dir;
+  SqliteStore store(immediate_log(dir.file("hub.db")));
+  ImmediateLog log;
+  store.set_immediate_runner(log.runner());
+  // Back to back: most share the batch of the failing job, which is applied
+  // twice (the second time with savepoints).
+  std::vector<std::string> values;
+  for (int i = 0; i < 30; ++i) values.push_back(i == 15 ? "twice" : std::to_string(i));
+  auto appends = append_all(store, values);
+  for (std::size_t i = 0; i < appends.size(); ++i) {
+    AppendOutcome o = appends[i].get();
+    EXPECT_EQ(o.result.has_value(), values[i] != "twice") << values[i] << ": " << o.error;
+  }
+  std::vector<std::string> expected = values;
+  expected.erase(expected.begin() + 15);
+  EXPECT_EQ(log.ran, expected);
+  EXPECT_EQ(store.run_counts().done, 29);
+}
+
 }  // namespace
 }  // namespace hub

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -357,6 +359,50 @@ TEST(ServerDrain, IsBoundedByTheDrainTimeout) {
   server.stop_and_wait();
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
   EXPECT_TRUE(half.closed_by_peer(1s));
+}
+
+TEST(ServerLoops, ConnectionsAreSpreadOverTheLoopsAndAllDrain) {
+  ServerOptions options = test_options();
+  options.io_threads = 3;
+  options.runs_inline = [](const Request&) { return true; };  // on the connection's loop
+  std::mutex mutex;
+  std::set<std::thread::id> threads;
+  std::atomic<bool> hold{false};
+  std::atomic<int> held{0};
+  RunningServer server(options, [&](const Request& request, Respond respond) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      threads.insert(std::this_thread::get_id());
+    }
+    if (request.target == "/held" && hold) {
+      // Answered later from another thread, as the store answers triggers.
+      ++held;
+      std::thread([respond = std::move(respond)] {
+        std::this_thread::sleep_for(300ms);
+        respond(text(200, "late"));
+      }).detach();
+      return;
+    }
+    respond(text(200, "ok"));
+  });
+  std::vector<std::unique_ptr<Connection>> connections;
+  for (int i = 0; i < 6; ++i) {
+    connections.push_back(std::make_unique<Connection>(server.port()));
+    connections.back()->send(http_request("GET", "/hello"));
+    EXPECT_EQ(connections.back()->read_reply(2s).body, "ok");
+  }
+  EXPECT_EQ(threads.size(), 3u) << "six connections over three loops";
+  // A request in flight on a loop other than the first, idle ones on every loop.
+  hold = true;
+  connections[4]->send(http_request("GET", "/held"));
+  while (held == 0) std::this_thread::sleep_for(5ms);
+  server.stop();
+  for (int i : {0, 1, 2, 3, 5}) EXPECT_TRUE(connections[i]->closed_by_peer(1s)) << i;
+  HttpReply late = connections[4]->read_reply(3s);
+  EXPECT_EQ(late.body, "late");
+  EXPECT_EQ(late.header("Connection"), "close");
+  server.stop_and_wait();
+  EXPECT_TRUE(server.stopped());
 }
 
 TEST(ServerListen, BusyPortIsAnErrorNamingTheAddress) {
