@@ -206,6 +206,23 @@ TEST(SqliteStore, NotADatabaseIsAnErrorNamingIt) {
   }
 }
 
+TEST(Schema, ALookupOfAnEventsRunsUsesAnIndex) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT id FROM action_runs WHERE event_id = 7",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(stmt) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  EXPECT_NE(plan.find("USING"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
+}
+
 TEST(Schema, MigrateIsIdempotentAndRefusesNewerFiles) {
   testing::TempDir dir;
   const std::string path = dir.file("hub.db");
