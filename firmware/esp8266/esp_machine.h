@@ -14,6 +14,9 @@ class EspMachine final : public Machine {
  public:
   // The RTC user area the Arduino core exposes (rtcUserMemory*): 512 bytes
   // after the SDK's own 256, kept across deep sleep, lost on power-off.
+  // The core's OTA Updater (eboot) writes its command into the first 128
+  // bytes of this area; the firmware has no OTA, so the press queue may use
+  // all of it. Adding OTA means moving the queue past those bytes.
   static constexpr size_t kRtcUserBytes = 512;
 
   // Opens the serial console (115200 8N1). Call first in setup().
