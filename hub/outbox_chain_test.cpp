@@ -187,6 +187,16 @@ SqliteOptions immediate_log(const std::string& path) {
   return o;
 }
 
+// A store with the immediate log runner; `log` says what to fail.
+class ImmediateRunsTest : public ::testing::Test {
+ protected:
+  ImmediateRunsTest() : store(immediate_log(dir.file("hub.db"))) {}
+  void start() { store.set_immediate_runner(log.runner()); }
+  testing::TempDir dir;
+  SqliteStore store;
+  ImmediateLog log;
+};
+
 std::vector<std::future<AppendOutcome>> append_all(SqliteStore& store,
                                                    const std::vector<std::string>& values) {
   std::vector<std::future<AppendOutcome>> out;
@@ -200,11 +210,8 @@ std::vector<std::future<AppendOutcome>> append_all(SqliteStore& store,
   return out;
 }
 
-TEST(ImmediateRuns, AreStoredDoneByTheEventsOwnTransaction) {
-  testing::TempDir dir;
-  SqliteStore store(immediate_log(dir.file("hub.db")));
-  ImmediateLog log;
-  store.set_immediate_runner(log.runner());
+TEST_F(ImmediateRunsTest, AreStoredDoneByTheEventsOwnTransaction) {
+  start();
   bool woken = false;
   store.set_on_runs_queued([&] { woken = true; });
   for (auto& f : append_all(store, {"a", "b", "c", "d"})) {
@@ -224,12 +231,9 @@ TEST(ImmediateRuns, AreStoredDoneByTheEventsOwnTransaction) {
   for (const RunRecord& r : store.runs(q)) EXPECT_EQ(r.attempts, 1);
 }
 
-TEST(ImmediateRuns, AFailedRunIsLeftPendingAndTheOutboxFinishesIt) {
-  testing::TempDir dir;
-  SqliteStore store(immediate_log(dir.file("hub.db")));
-  ImmediateLog log;
+TEST_F(ImmediateRunsTest, AFailedRunIsLeftPendingAndTheOutboxFinishesIt) {
   log.fail_value = "b";
-  store.set_immediate_runner(log.runner());
+  start();
   for (auto& f : append_all(store, {"a", "b", "c"})) ASSERT_TRUE(f.get().result);
   RunQuery q;
   q.limit = 10;
@@ -256,22 +260,16 @@ TEST(ImmediateRuns, AFailedRunIsLeftPendingAndTheOutboxFinishesIt) {
   EXPECT_EQ(runs[1].attempts, 2);
 }
 
-TEST(ImmediateRuns, AFailedFlushLeavesTheBatchsRunsPending) {
-  testing::TempDir dir;
-  SqliteStore store(immediate_log(dir.file("hub.db")));
-  ImmediateLog log;
+TEST_F(ImmediateRunsTest, AFailedFlushLeavesTheBatchsRunsPending) {
   log.flush_error = "disk full";
-  store.set_immediate_runner(log.runner());
+  start();
   for (auto& f : append_all(store, {"a", "b"})) ASSERT_TRUE(f.get().result);
   EXPECT_EQ(store.run_counts().pending, 2);
   EXPECT_EQ(store.run_counts().done, 0);
 }
 
-TEST(ImmediateRuns, AJobUndoneInItsBatchRunsNothingAndTheOthersRunOnce) {
-  testing::TempDir dir;
-  SqliteStore store(immediate_log(dir.file("hub.db")));
-  ImmediateLog log;
-  store.set_immediate_runner(log.runner());
+TEST_F(ImmediateRunsTest, AJobUndoneInItsBatchRunsNothingAndTheOthersRunOnce) {
+  start();
   // Back to back: most share the batch of the failing job, which is applied
   // twice (the second time with savepoints).
   std::vector<std::string> values;
