@@ -253,7 +253,12 @@ Err App::post(const PressRecord& press) {
       detail_.append(": ").append(text.sub(0, nl > 120 ? 120 : nl).trimmed());
     }
   } else {
+    // The host and port, never the path: it holds the key.
     detail_.append("webhook request");
+    const Url& url = http_.url();
+    if (!url.host.empty()) {
+      detail_.append(" to ").append(url.host.ref()).appendf(":%u", static_cast<unsigned>(url.port));
+    }
   }
   return result.err;
 }
