@@ -474,6 +474,13 @@ BootOutcome App::run() {
   hal_.ap.active(false);
   config_ok_ = load_config();
   const bool rtc_lost = !open_log(cause);
+  // Without a sense pin a press in a retry sleep can pass for the timer
+  // (README.md, "Timer or press?"): said once per power-on, not every wake.
+  if (cause == ResetCause::PowerOn && config_ok_ && config_.timed_wake &&
+      config_.press_sense_pin == kNoPin) {
+    log("Note: TIMED_WAKE without PRESS_SENSE_PIN: a press during a retry sleep may be taken "
+        "for the timer; wire a sense pin");
+  }
   // The button held while the power came up: the setup portal, not a press
   // (unless the port cannot serve it).
   if (Remote::held_at_power_on(cause, rtc_lost) && start_portal()) {

@@ -353,6 +353,26 @@ TEST_F(QueueTest, TheSensePinSettlesTimerVersusPress) {
   EXPECT_EQ(queued(), 2);
 }
 
+TEST_F(QueueTest, WithoutASensePinPowerOnNotesTheAmbiguityOnce) {
+  const std::string note =
+      "Note: TIMED_WAKE without PRESS_SENSE_PIN: a press during a retry sleep may be taken for "
+      "the timer; wire a sense pin";
+  config(kTimedWake);
+  server(false);
+  boot(ResetCause::PowerOn);
+  EXPECT_TRUE(logged(note)) << out();
+  wake(60'000);  // a press: no note on a wake
+  EXPECT_FALSE(logged(note)) << out();
+  timer();
+  EXPECT_EQ(app->wake(), Wake::Timer) << out();
+  EXPECT_FALSE(logged(note)) << out();
+  for (const std::string& c : {kTimedWake + "PRESS_SENSE_PIN = 12\n", std::string()}) {
+    config(c);
+    boot(ResetCause::PowerOn);
+    EXPECT_FALSE(logged("Note:")) << c << out();
+  }
+}
+
 TEST_F(QueueTest, ARefusedConfigNeverLightsAnLedOnTheResetWire) {
   // LED2_PIN's default is 16, which TIMED_WAKE wires to RST: config.py is
   // refused, and the error pattern that says so must not light D0 (that

@@ -37,6 +37,8 @@
 //                    boot, to tell a press from the retry timer for sure;
 //                    None (default) = not wired. Use 4, 5, 12 or 13, not an
 //                    LED's pin (the patterns would drive the button's wire).
+//                    Without it, TIMED_WAKE logs a note at power-on: a press
+//                    during a retry sleep may be taken for the timer.
 //   MAX_ATTEMPTS     delivery rounds before a press is given up, 1..255,
 //                    default 8
 //   MAX_AGE          seconds before a queued press is given up, default
