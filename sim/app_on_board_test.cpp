@@ -329,9 +329,13 @@ TEST_F(FaultOnBoardTest, AFaultWindowEndsAndTheNextPressGetsThrough) {
 // cannot tell RST from its timer by the clock alone.
 struct PressNearTheTimerTest : AppOnBoardTest {
   void run_it() {
-    dir.write("config.py", bh::testing::tutorial_config(
-                               "http://maker.ifttt.com/trigger/button_pressed/with/key/k3y",
-                               kPassword, "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\n"));
+    std::string config =
+        bh::testing::tutorial_config("http://maker.ifttt.com/trigger/button_pressed/with/key/k3y",
+                                     kPassword, "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\n");
+    // D0 is on the RST wire: the second LED moves to D7.
+    const std::string d0 = "LED2_PIN = 16 # D0";
+    config.replace(config.find(d0), d0.size(), "LED2_PIN = 13 # D7");
+    dir.write("config.py", config);
     env.world.gpio16_rst = true;
     board->power_on();
     host::Fault f;

@@ -133,13 +133,15 @@ Plan make_plan(const Options& o) {
 }
 
 // The button as the README wires it for "no press is ever lost": GPIO16 to
-// RST (timed retries) and the button's second contact on GPIO12.
+// RST (timed retries), so the second LED moves from D0 to D7 (GPIO13), and
+// the button's second contact on GPIO12.
 constexpr uint8_t kSensePin = 12;
 
 std::string board_config(size_t i, const Options& o) {
   std::string c = std::string("WIFI_SSID = '") + kSsid + "'\nWIFI_PASSWORD = '" + kWifiPassword +
                   "'\nWEBHOOK_URL = 'http://maker.ifttt.com/trigger/button_pressed/with/key/" +
-                  kWebhookKey + "'\nBUTTON_ID = '" + button_id(i) + "'\nTIMED_WAKE = True\n";
+                  kWebhookKey + "'\nBUTTON_ID = '" + button_id(i) +
+                  "'\nTIMED_WAKE = True\nLED2_PIN = 13\n";
   if (o.sense_pin) c += "PRESS_SENSE_PIN = " + std::to_string(kSensePin) + "\n";
   return c + o.config_extra;
 }

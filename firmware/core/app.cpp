@@ -253,7 +253,12 @@ Err App::post(const PressRecord& press) {
       detail_.append(": ").append(text.sub(0, nl > 120 ? 120 : nl).trimmed());
     }
   } else {
+    // The host and port, never the path: it holds the key.
     detail_.append("webhook request");
+    const Url& url = http_.url();
+    if (!url.host.empty()) {
+      detail_.append(" to ").append(url.host.ref()).appendf(":%u", static_cast<unsigned>(url.port));
+    }
   }
   return result.err;
 }
@@ -262,17 +267,26 @@ void App::show(Blink pattern) {
   // Plays the pattern (led_pattern.h). The LEDs are active-low: lit = pin
   // low. Both are written at every step and left dark (high) at the end,
   // exactly as the tutorial's show_error() does for Blink::Failed.
-  Pin led(hal_.gpio, config_.led_pin, PinMode::Out);
-  Pin led2(hal_.gpio, config_.led2_pin, PinMode::Out);
+  // With TIMED_WAKE, GPIO16 is wired to RST: an LED there would reset the
+  // board. config.py refuses that, but a refused file's pins still show
+  // the refusal, so such an LED is left alone.
+  Gpio& io = hal_.gpio;
+  const uint8_t pins[2] = {config_.led_pin, config_.led2_pin};
+  bool use[2];
+  for (int i = 0; i < 2; ++i) {
+    use[i] = !(config_.timed_wake && pins[i] == 16);
+    if (use[i]) io.mode(pins[i], PinMode::Out, Pull::None);
+  }
   const uint32_t step = blink_step_ms(pattern);
-  for (uint32_t t = 0; t < blink_length_ms(pattern); t += step) {
-    const uint8_t lit = blink_leds(pattern, t);
-    led.value(!(lit & kLed1));
-    led2.value(!(lit & kLed2));
+  const uint32_t length = blink_length_ms(pattern);
+  for (uint32_t t = 0;; t += step) {
+    const uint8_t lit = t < length ? blink_leds(pattern, t) : 0;  // then dark
+    for (int i = 0; i < 2; ++i) {
+      if (use[i]) io.write(pins[i], !(lit & (i ? kLed2 : kLed1)));
+    }
+    if (t >= length) break;
     hal_.machine.sleep_ms(step);
   }
-  led.on();
-  led2.on();
 }
 
 bool App::is_debug() {
@@ -460,6 +474,13 @@ BootOutcome App::run() {
   hal_.ap.active(false);
   config_ok_ = load_config();
   const bool rtc_lost = !open_log(cause);
+  // Without a sense pin a press in a retry sleep can pass for the timer
+  // (README.md, "Timer or press?"): said once per power-on, not every wake.
+  if (cause == ResetCause::PowerOn && config_ok_ && config_.timed_wake &&
+      config_.press_sense_pin == kNoPin) {
+    log("Note: TIMED_WAKE without PRESS_SENSE_PIN: a press during a retry sleep may be taken "
+        "for the timer; wire a sense pin");
+  }
   // The button held while the power came up: the setup portal, not a press
   // (unless the port cannot serve it).
   if (Remote::held_at_power_on(cause, rtc_lost) && start_portal()) {

@@ -21,6 +21,9 @@ const char* kConfig =
     "WEBHOOK_URL = 'http://maker.ifttt.com/trigger/button_pressed/with/key/k3y'\n"
     "BUTTON_ID = 'micropython1'\n";
 
+// The GPIO16->RST wire (TIMED_WAKE) takes D0: LED2 moves to D7.
+const std::string kTimedWake = "TIMED_WAKE = True\nLED2_PIN = 13\n";
+
 const char* kOk =
     "HTTP/1.1 200 OK\r\nContent-Length: 54\r\n\r\n"
     "Congratulations! You've fired the button_pressed event";
@@ -227,7 +230,7 @@ TEST_F(QueueTest, EveryGarbagePatternIsRejected) {
 // ------------------------------------------------------ timed retries -----
 
 TEST_F(QueueTest, TimedWakeBacksOff30s2min10minThenHourly) {
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   std::vector<uint32_t> sleeps = {board.machine.deepsleep_ms};
@@ -250,7 +253,7 @@ TEST_F(QueueTest, TimedWakeBacksOff30s2min10minThenHourly) {
 TEST_F(QueueTest, ARefusedRequestWaitsForAPressNotATimer) {
   // 401: a wrong key. Retrying by timer would spend the battery on the same
   // refusal; the press stays queued for after config.py is fixed.
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   board.net.reply = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
   boot(ResetCause::DeepSleepWake);
   EXPECT_EQ(board.machine.deepsleep_ms, 0u);
@@ -265,7 +268,7 @@ TEST_F(QueueTest, ARefusedRequestWaitsForAPressNotATimer) {
 }
 
 TEST_F(QueueTest, APressDuringTheRetrySleepIsStillAPress) {
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   ASSERT_EQ(board.machine.deepsleep_ms, 30'000u);
@@ -279,7 +282,7 @@ TEST_F(QueueTest, APressDuringTheRetrySleepIsStillAPress) {
 TEST_F(QueueTest, PressThenTimerOrder) {
   // A press during the retry sleep that fails again: the timer restarts
   // from the press, and its wake is the timer's, not another press.
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   wake(10'000);
@@ -292,7 +295,7 @@ TEST_F(QueueTest, PressThenTimerOrder) {
 }
 
 TEST_F(QueueTest, TimerThenPressOrder) {
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   timer();
@@ -313,7 +316,7 @@ TEST_F(QueueTest, TimerThenPressOrder) {
 TEST_F(QueueTest, APressWithinTheTimersMarginIsTakenForTheTimer) {
   // The residual ambiguity: RST 1 s before the timer would fire. The wake
   // still delivers the queue, but no new press is counted.
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   server(true);
@@ -326,7 +329,7 @@ TEST_F(QueueTest, APressWithinTheTimersMarginIsTakenForTheTimer) {
 TEST_F(QueueTest, WithoutAClockThroughSleepARetryWakeIsUnsure) {
   // The real ESP8266: no clock survives the wake, and no sense pin.
   board.machine.has_clock = false;
-  config("TIMED_WAKE = True\n");
+  config(kTimedWake);
   server(false);
   boot(ResetCause::DeepSleepWake);
   wake(2'000);
@@ -336,7 +339,7 @@ TEST_F(QueueTest, WithoutAClockThroughSleepARetryWakeIsUnsure) {
 
 TEST_F(QueueTest, TheSensePinSettlesTimerVersusPress) {
   board.machine.has_clock = false;
-  config("TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\n");
+  config(kTimedWake + "PRESS_SENSE_PIN = 12\n");
   server(false);
   boot(ResetCause::DeepSleepWake);
   board.gpio.grounded[12] = true;  // the button still held (or latched) at boot
@@ -350,8 +353,42 @@ TEST_F(QueueTest, TheSensePinSettlesTimerVersusPress) {
   EXPECT_EQ(queued(), 2);
 }
 
-TEST_F(QueueTest, DebugModeRetriesAtTheNextPressNotByTimer) {
+TEST_F(QueueTest, WithoutASensePinPowerOnNotesTheAmbiguityOnce) {
+  const std::string note =
+      "Note: TIMED_WAKE without PRESS_SENSE_PIN: a press during a retry sleep may be taken for "
+      "the timer; wire a sense pin";
+  config(kTimedWake);
+  server(false);
+  boot(ResetCause::PowerOn);
+  EXPECT_TRUE(logged(note)) << out();
+  wake(60'000);  // a press: no note on a wake
+  EXPECT_FALSE(logged(note)) << out();
+  timer();
+  EXPECT_EQ(app->wake(), Wake::Timer) << out();
+  EXPECT_FALSE(logged(note)) << out();
+  for (const std::string& c : {kTimedWake + "PRESS_SENSE_PIN = 12\n", std::string()}) {
+    config(c);
+    boot(ResetCause::PowerOn);
+    EXPECT_FALSE(logged("Note:")) << c << out();
+  }
+}
+
+TEST_F(QueueTest, ARefusedConfigNeverLightsAnLedOnTheResetWire) {
+  // LED2_PIN's default is 16, which TIMED_WAKE wires to RST: config.py is
+  // refused, and the error pattern that says so must not light D0 (that
+  // would reset the board, a press each time, in a loop).
   config("TIMED_WAKE = True\n");
+  boot(ResetCause::DeepSleepWake);
+  EXPECT_TRUE(logged("Error: config.py: TIMED_WAKE = True wires GPIO16 to RST")) << out();
+  EXPECT_EQ(app->last_press(), PressResult::Failed);
+  ASSERT_FALSE(board.gpio.writes.empty());
+  for (const auto& w : board.gpio.writes) EXPECT_NE(w.pin, 16) << "t=" << w.t_ms;
+  EXPECT_EQ(board.gpio.writes.back().pin, 2);
+  EXPECT_TRUE(board.gpio.writes.back().high) << "LED left dark";
+}
+
+TEST_F(QueueTest, DebugModeRetriesAtTheNextPressNotByTimer) {
+  config(kTimedWake);
   server(false);
   board.gpio.grounded[14] = true;
   EXPECT_EQ(boot(ResetCause::DeepSleepWake), BootOutcome::StayAwake);
@@ -382,7 +419,7 @@ TEST_F(QueueTest, GivingUpAfterMaxAttemptsIsReportedNeverSilent) {
 TEST_F(QueueTest, PressesDuringAnOutageDoNotUseUpTheTriesOfOlderPresses) {
   // Each press is a round, but the older presses' tries follow the retry
   // timer: three presses in a minute of outage must not drop the first.
-  config("TIMED_WAKE = True\nMAX_ATTEMPTS = 3\n");
+  config(kTimedWake + "MAX_ATTEMPTS = 3\n");
   server(false);
   boot(ResetCause::DeepSleepWake);  // #1: try 1, retry in 30 s
   wake(1'000);                      // #2: try 1 (early: #1 stays at 1)
@@ -396,7 +433,7 @@ TEST_F(QueueTest, PressesDuringAnOutageDoNotUseUpTheTriesOfOlderPresses) {
 }
 
 TEST_F(QueueTest, GivingUpAfterMaxAge) {
-  config("TIMED_WAKE = True\nMAX_AGE = 600\n");
+  config(kTimedWake + "MAX_AGE = 600\n");
   server(false);
   boot(ResetCause::DeepSleepWake);
   timer();  // 30 s
@@ -413,7 +450,7 @@ TEST_F(QueueTest, GivingUpAfterMaxAge) {
 
 TEST_F(QueueTest, AgeCountsTimedSleepsEvenWithoutAClock) {
   board.machine.has_clock = false;
-  config("TIMED_WAKE = True\nMAX_AGE = 600\nPRESS_SENSE_PIN = 12\n");
+  config(kTimedWake + "MAX_AGE = 600\nPRESS_SENSE_PIN = 12\n");
   server(false);
   boot(ResetCause::DeepSleepWake);
   timer();

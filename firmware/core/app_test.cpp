@@ -199,7 +199,8 @@ TEST_F(AppTest, DnsFailure) {
   board.net.dns.clear();
   boot(ResetCause::DeepSleepWake);
   EXPECT_EQ(error, Err::DnsFailed);
-  EXPECT_TRUE(logged("dns-failed"));
+  EXPECT_TRUE(logged("Error: webhook request to maker.ifttt.com:80 (dns-failed)"))
+      << board.machine.output();
   expect_error_blink();
 }
 
@@ -208,7 +209,28 @@ TEST_F(AppTest, ServerDown) {
   boot(ResetCause::DeepSleepWake);
   EXPECT_EQ(error, Err::ConnectFailed);
   EXPECT_TRUE(logged("Webhook failed"));
+  EXPECT_TRUE(logged("Error: webhook request to maker.ifttt.com:80 (connect-failed)"))
+      << board.machine.output();
   expect_error_blink();
+}
+
+TEST_F(AppTest, NetworkErrorsNameHostAndPortButNeverThePath) {
+  board.files.files["/config.py"] =
+      "WIFI_SSID = 'your SSID'\n"
+      "WIFI_PASSWORD = 'your Wi-Fi password'\n"
+      "WEBHOOK_URL = 'http://hub.lan:8080/trigger/button_pressed/with/key/s3cretK3y?x=1'\n"
+      "BUTTON_ID = 'micropython1'\n";
+  board.net.dns["hub.lan"] = Ip4{{192, 168, 0, 9}};
+  for (Err e : {Err::ConnectFailed, Err::ConnectTimeout}) {
+    board.net.connect_error = e;
+    boot(ResetCause::DeepSleepWake);
+    EXPECT_EQ(error, e);
+    const std::string want =
+        std::string("Error: webhook request to hub.lan:8080 (") + err_name(e) + ")";
+    EXPECT_TRUE(logged(want)) << board.machine.output();
+  }
+  EXPECT_EQ(board.machine.output().find("s3cretK3y"), std::string::npos) << board.machine.output();
+  EXPECT_EQ(board.machine.output().find("/trigger"), std::string::npos) << board.machine.output();
 }
 
 TEST_F(AppTest, DebugJumperKeepsTheBoardAwake) {

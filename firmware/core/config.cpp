@@ -170,6 +170,7 @@ class Parser {
   bool assign(int key, const Value& v, size_t value_pos);
   bool assign_text(int key, const Value& v, size_t value_pos);
   bool check_required();
+  bool check_wiring();
 
   StrRef text_;
   Config* cfg_;
@@ -233,7 +234,7 @@ bool Parser::run() {
     if (!parse_line()) return false;
     skip_to_next_line();
   }
-  return check_required();
+  return check_required() && check_wiring();
 }
 
 bool Parser::parse_line() {
@@ -716,6 +717,24 @@ bool Parser::check_required() {
     return fail_no_line("%s is missing; add a line like %s", kKeys[k].name, kKeys[k].example);
   }
   return true;
+}
+
+// TIMED_WAKE means GPIO16 is wired to RST. An LED there resets the board
+// whenever it lights (the patterns drive it low), and a sense pin there
+// reads RST itself, high whenever the chip runs: it can never see a press.
+// (A sense pin shared with an LED still reads right: it is read at boot,
+// before any LED is driven; config.h advises against it, nothing breaks.)
+bool Parser::check_wiring() {
+  if (!cfg_->timed_wake) return true;
+  int k = -1;
+  if (cfg_->led_pin == 16) k = kLedPin;
+  if (cfg_->led2_pin == 16) k = kLed2Pin;
+  if (cfg_->press_sense_pin == 16) k = kSensePin;
+  if (k < 0) return true;
+  return fail_no_line("TIMED_WAKE = True wires GPIO16 to RST, so %s = 16%s %s", kKeys[k].name,
+                      set_on_line_[k] ? "" : " (default)",
+                      k == kSensePin ? "never reads a press; use 4, 5, 12 or 13"
+                                     : "resets the board when lit; move the LED to another pin");
 }
 
 // Python repr() of text, single-quoted, so a described line parses back.

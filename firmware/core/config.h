@@ -30,10 +30,15 @@
 //   TIMED_WAKE       True if GPIO16 is wired to RST: a failed delivery then
 //                    sleeps with a timer and retries (30 s, 2 min, 10 min,
 //                    then hourly). Default False: the retry waits for the
-//                    next press.
+//                    next press. GPIO16 is then RST: refused with LED_PIN or
+//                    LED2_PIN on 16 (lit = low = reset; LED2_PIN's default
+//                    is 16, so set it) or PRESS_SENSE_PIN = 16.
 //   PRESS_SENSE_PIN  GPIO that reads low while the button is (still) down at
 //                    boot, to tell a press from the retry timer for sure;
-//                    None (default) = not wired. Use 4, 5, 12 or 13.
+//                    None (default) = not wired. Use 4, 5, 12 or 13, not an
+//                    LED's pin (the patterns would drive the button's wire).
+//                    Without it, TIMED_WAKE logs a note at power-on: a press
+//                    during a retry sleep may be taken for the timer.
 //   MAX_ATTEMPTS     delivery rounds before a press is given up, 1..255,
 //                    default 8
 //   MAX_AGE          seconds before a queued press is given up, default

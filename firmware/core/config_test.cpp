@@ -261,12 +261,15 @@ TEST(Config, QueueKeysHaveSafeDefaults) {
 }
 
 TEST(Config, QueueKeys) {
-  Parsed p = parse(std::string(kTutorial) +
-                   "TIMED_WAKE = True\nPRESS_SENSE_PIN = 13 # D7\nMAX_ATTEMPTS = 255\n"
+  // The D0 LED moves off GPIO16 with the GPIO16->RST wire (TIMED_WAKE).
+  const std::string wired = replace_all(kTutorial, "LED2_PIN = 16 # D0", "LED2_PIN = 13 # D7");
+  Parsed p = parse(wired +
+                   "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12 # D6\nMAX_ATTEMPTS = 255\n"
                    "MAX_AGE = 2592000\n");
   ASSERT_TRUE(p.ok) << p.err.message.c_str();
   EXPECT_TRUE(p.cfg.timed_wake);
-  EXPECT_EQ(p.cfg.press_sense_pin, 13);
+  EXPECT_EQ(p.cfg.led2_pin, 13);
+  EXPECT_EQ(p.cfg.press_sense_pin, 12);
   EXPECT_EQ(p.cfg.max_attempts, 255);
   EXPECT_EQ(p.cfg.max_age_s, 2592000u);
   p = parse(std::string(kTutorial) + "TIMED_WAKE = False\nPRESS_SENSE_PIN = None\n");
@@ -321,6 +324,44 @@ TEST(ConfigErrors, QueueAndStaticIpMistakes) {
     ASSERT_FALSE(p.ok) << c.text;
     EXPECT_NE(std::string(p.err.message.c_str()).find(c.message), std::string::npos)
         << c.text << " -> " << p.err.message.c_str();
+  }
+}
+
+// TIMED_WAKE wires GPIO16 to RST: an LED there resets the board when it
+// lights, a sense pin there reads RST (high while the chip runs).
+TEST(ConfigErrors, TimedWakeRefusesGpio16ForAnLedOrTheSensePin) {
+  const std::string base = std::string(kTutorial).substr(0, std::string(kTutorial).find("LED_PIN"));
+  const struct {
+    const char* text;
+    const char* message;
+  } cases[] = {
+      {"TIMED_WAKE = True",  // LED2_PIN's default is 16 (the NodeMCU's D0 LED)
+       "config.py: TIMED_WAKE = True wires GPIO16 to RST, so LED2_PIN = 16 (default) resets the "
+       "board when lit; move the LED to another pin"},
+      {"LED2_PIN = 16 # D0\nTIMED_WAKE = True",
+       "config.py: TIMED_WAKE = True wires GPIO16 to RST, so LED2_PIN = 16 resets the board when "
+       "lit; move the LED to another pin"},
+      {"TIMED_WAKE = True\nLED2_PIN = 12\nLED_PIN = 16",
+       "config.py: TIMED_WAKE = True wires GPIO16 to RST, so LED_PIN = 16 resets the board when "
+       "lit; move the LED to another pin"},
+      {"TIMED_WAKE = True\nLED2_PIN = 12\nPRESS_SENSE_PIN = 16",
+       "config.py: TIMED_WAKE = True wires GPIO16 to RST, so PRESS_SENSE_PIN = 16 never reads a "
+       "press; use 4, 5, 12 or 13"},
+  };
+  for (const auto& c : cases) {
+    Parsed p = parse(base + c.text + "\n");
+    ASSERT_FALSE(p.ok) << c.text;
+    EXPECT_EQ(p.err.line, 0) << c.text;
+    EXPECT_STREQ(p.err.message.c_str(), c.message) << c.text;
+  }
+  // Without the wire GPIO16 is free for the LED (the tutorial's board), and
+  // an unused sense pin on it harms nothing. A sense pin shared with an LED
+  // still reads right (it is read at boot, before any LED is driven).
+  for (const char* ok : {"LED2_PIN = 16\nPRESS_SENSE_PIN = 16", "TIMED_WAKE = False",
+                         "TIMED_WAKE = True\nLED2_PIN = 13\nPRESS_SENSE_PIN = 12",
+                         "TIMED_WAKE = True\nLED2_PIN = 12\nPRESS_SENSE_PIN = 12"}) {
+    Parsed p = parse(base + ok + "\n");
+    EXPECT_TRUE(p.ok) << ok << ": " << p.err.message.c_str();
   }
 }
 
@@ -611,7 +652,7 @@ TEST(ConfigDescribe, TutorialConfigWithThePasswordMasked) {
 
 TEST(ConfigDescribe, QueueAndStaticIpKeysParseBack) {
   const std::string keys =
-      "TIMED_WAKE = True\nPRESS_SENSE_PIN = 12\nMAX_ATTEMPTS = 3\nMAX_AGE = 600\n"
+      "LED2_PIN = 13\nTIMED_WAKE = True\nPRESS_SENSE_PIN = 12\nMAX_ATTEMPTS = 3\nMAX_AGE = 600\n"
       "STATIC_IP = '10.0.0.7'\nGATEWAY = '10.0.0.1'\n";
   Parsed p = parse(kBase + keys);
   ASSERT_TRUE(p.ok) << p.err.message.c_str();

@@ -676,7 +676,11 @@ void HttpClient::request(const HttpRequest& req, HttpResult* out) {
   }
   // The parser cannot tell a HEAD reply's missing body from a slow one.
   if (e == Err::Ok && req.method.equals("HEAD")) e = Err::Unsupported;
-  if (e == Err::Ok) e = parse_url(req.url, &url_);
+  url_.host.clear();  // url(): no host tried yet
+  if (e == Err::Ok) {
+    e = parse_url(req.url, &url_);
+    if (e != Err::Ok) url_.host.clear();
+  }
 
   while (e == Err::Ok) {
     parser_.reset();

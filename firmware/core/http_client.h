@@ -128,6 +128,10 @@ class HttpClient {
   void request(const HttpRequest& req, HttpResult* out);
   // Optional TLS settings used for https:// URLs.
   void set_tls(const TlsOptions& tls) { tls_ = tls; has_tls_ = true; }
+  // Where the last request went (its last hop, after redirects), so an
+  // error can name the host and port; its host is empty when the request
+  // never got that far (a URL that does not parse, a bad header).
+  const Url& url() const { return url_; }
 
  private:
   // One exchange on url_ into parser_; closes its stream whatever happens.

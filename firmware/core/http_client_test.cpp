@@ -944,6 +944,23 @@ TEST_F(HttpClientTest, Post307And308AreFollowedWithTheBody) {
   }
 }
 
+TEST_F(HttpClientTest, UrlNamesWhereTheLastTryWent) {
+  // An error line names this host and port (never the path: it holds the key).
+  net.expect(server, 80).data(redirect(307, "http://other.example:81/hook"));
+  net.refuse(other, 81);
+  post(kWebhook);
+  EXPECT_EQ(result.err, Err::ConnectFailed);
+  EXPECT_EQ(as_string(client.url().host.ref()), "other.example");
+  EXPECT_EQ(client.url().port, 81);
+
+  post("ftp://maker.ifttt.com/x");  // nothing tried: no host
+  EXPECT_EQ(result.err, Err::BadUrl);
+  EXPECT_TRUE(client.url().host.empty());
+  post("http://maker.ifttt.com:0/x");  // the host parses, the port does not
+  EXPECT_EQ(result.err, Err::BadUrl);
+  EXPECT_TRUE(client.url().host.empty());
+}
+
 TEST_F(HttpClientTest, Post301To303AreNotFollowed) {
   for (int code : {301, 302, 303}) {
     net.expect(server, 80).data(redirect(code, "http://other.example/hook"));

@@ -10,14 +10,14 @@ BUTTON_ID = 'micropython1'             # sent as value1: names this button
 
 LED_PIN = 2     # D4, module LED, lit when low
 LED2_PIN = 16   # D0, NodeMCU LED (none on a D1 mini); with the D0->RST
-                # wire use another pin, e.g. 12 (D6): D0 low resets the board
+                # wire use another pin, e.g. 13 (D7): D0 low resets the board
 DEBUG_PIN = 14  # D5: jumper to GND = stay awake (debug mode)
 
 # Optional, defaults shown.
 WIFI_TIMEOUT = 15       # s to wait for Wi-Fi
 HTTP_TIMEOUT = 10       # s for the connect and each read
-TIMED_WAKE = False      # True only with the D0->RST wire: retry failed presses
-                        # on a timer (30 s, 2 min, 10 min, then hourly)
+TIMED_WAKE = False      # True only with the D0->RST wire (LEDs off D0): retry
+                        # failed presses on a timer (30 s, 2 min, 10 min, hourly)
 PRESS_SENSE_PIN = None  # GPIO low while the button is held at boot (4/5/12/13)
 MAX_ATTEMPTS = 8        # delivery rounds before a press is dropped
 MAX_AGE = 86400         # s before a waiting press is dropped
