@@ -730,11 +730,13 @@ bool Parser::check_wiring() {
   if (cfg_->led_pin == 16) k = kLedPin;
   if (cfg_->led2_pin == 16) k = kLed2Pin;
   if (cfg_->press_sense_pin == 16) k = kSensePin;
+  if (cfg_->debug_pin == 16) k = kDebugPin;  // reads RST; a jumper to GND holds it in reset
   if (k < 0) return true;
   return fail_no_line("TIMED_WAKE = True wires GPIO16 to RST, so %s = 16%s %s", kKeys[k].name,
                       set_on_line_[k] ? "" : " (default)",
-                      k == kSensePin ? "never reads a press; use 4, 5, 12 or 13"
-                                     : "resets the board when lit; move the LED to another pin");
+                      k == kSensePin   ? "never reads a press; use 4, 5, 12 or 13"
+                      : k == kDebugPin ? "never reads the jumper; use 14 (D5)"
+                                       : "resets the board when lit; move the LED to another pin");
 }
 
 // Python repr() of text, single-quoted, so a described line parses back.

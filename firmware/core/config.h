@@ -32,7 +32,7 @@
 //                    then hourly). Default False: the retry waits for the
 //                    next press. GPIO16 is then RST: refused with LED_PIN or
 //                    LED2_PIN on 16 (lit = low = reset; LED2_PIN's default
-//                    is 16, so set it) or PRESS_SENSE_PIN = 16.
+//                    is 16, so set it), PRESS_SENSE_PIN = 16 or DEBUG_PIN = 16.
 //   PRESS_SENSE_PIN  GPIO that reads low while the button is (still) down at
 //                    boot, to tell a press from the retry timer for sure;
 //                    None (default) = not wired. Use 4, 5, 12 or 13, not an

@@ -347,6 +347,9 @@ TEST(ConfigErrors, TimedWakeRefusesGpio16ForAnLedOrTheSensePin) {
       {"TIMED_WAKE = True\nLED2_PIN = 12\nPRESS_SENSE_PIN = 16",
        "config.py: TIMED_WAKE = True wires GPIO16 to RST, so PRESS_SENSE_PIN = 16 never reads a "
        "press; use 4, 5, 12 or 13"},
+      {"TIMED_WAKE = True\nLED2_PIN = 12\nDEBUG_PIN = 16",
+       "config.py: TIMED_WAKE = True wires GPIO16 to RST, so DEBUG_PIN = 16 never reads the "
+       "jumper; use 14 (D5)"},
   };
   for (const auto& c : cases) {
     Parsed p = parse(base + c.text + "\n");
