@@ -600,6 +600,13 @@ bool Parser::assign(int key, const Value& v, size_t value_pos) {
       return fail(value_pos, "%s = %ld is wired to the flash chip (GPIO 6..11); use 0..5 or 12..16",
                   spec.name, static_cast<long>(v.number));
     }
+    // A switch to GND on a boot-mode pin: GPIO0 or 2 held low at reset stop
+    // a normal boot; GPIO15 is pulled down and never reads the switch.
+    if ((key == kDebugPin || key == kSensePin) &&
+        (v.number == 0 || v.number == 2 || v.number == 15)) {
+      return fail(value_pos, "%s = %ld is a boot-mode pin; use 4, 5, 12, 13 or 14", spec.name,
+                  static_cast<long>(v.number));
+    }
     const uint8_t pin = static_cast<uint8_t>(v.number);
     if (key == kLedPin) cfg_->led_pin = pin;
     if (key == kLed2Pin) cfg_->led2_pin = pin;

@@ -22,7 +22,8 @@
 //   BUTTON_ID      text, sent as value1
 //   LED_PIN        default 2  (D4, the on-board LED, active-low)
 //   LED2_PIN       default 16 (D0, the second on-board LED, active-low)
-//   DEBUG_PIN      default 14 (D5, jumper to GND = stay awake)
+//   DEBUG_PIN      default 14 (D5, jumper to GND = stay awake); not a
+//                  boot-mode pin (0, 2, 15: refused, as for PRESS_SENSE_PIN)
 //   WIFI_TIMEOUT   seconds to wait for Wi-Fi, default 15 (the tutorial waits forever)
 //   HTTP_TIMEOUT   seconds for connect and for each read, default 10
 //

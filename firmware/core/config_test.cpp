@@ -528,6 +528,13 @@ const std::vector<BadFile>& bad_files() {
       {"flash pin", kBase + "LED_PIN = 6\n", 5, 11,
        "LED_PIN = 6 is wired to the flash chip (GPIO 6..11); use 0..5 or 12..16"},
       {"flash pin 11", kBase + "DEBUG_PIN = 11\n", 5, 13, "is wired to the flash chip"},
+      // A switch to GND on a boot-mode pin stops a normal boot (0, 2) or
+      // cannot be read (15, pulled down); an LED there is fine.
+      {"debug jumper on GPIO0", kBase + "DEBUG_PIN = 0\n", 5, 13,
+       "DEBUG_PIN = 0 is a boot-mode pin; use 4, 5, 12, 13 or 14"},
+      {"sense pin on GPIO2", kBase + "PRESS_SENSE_PIN = 2\n", 5, 19,
+       "PRESS_SENSE_PIN = 2 is a boot-mode pin"},
+      {"sense pin on GPIO15", kBase + "PRESS_SENSE_PIN = 15\n", 5, 19, "is a boot-mode pin"},
       {"Wi-Fi timeout 0", kBase + "WIFI_TIMEOUT = 0\n", 5, 16,
        "WIFI_TIMEOUT must be 1..3600 seconds"},
       {"HTTP timeout too long", kBase + "HTTP_TIMEOUT = 601\n", 5, 16,
