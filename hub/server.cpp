@@ -96,6 +96,16 @@ class Core {
   std::mutex sessions_mutex;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
+  // Replies answered from other threads (the store's writer answers a whole
+  // batch at once) wait here for their loop: one wake-up of the loop per
+  // batch instead of one per reply. One per loop, in the loops' order.
+  struct Mailbox {
+    std::mutex mutex;
+    std::vector<std::pair<std::shared_ptr<Session>, Response>> replies;
+    bool scheduled = false;
+  };
+  std::vector<std::unique_ptr<Mailbox>> mailboxes;
+
   net::io_context ioc{1};
   // More event loops when options.io_threads > 1, each run by one thread:
   // accepted connections go to them in turn (ioc takes its share too).
@@ -103,16 +113,14 @@ class Core {
   std::vector<net::executor_work_guard<net::io_context::executor_type>> loop_guards;
   std::vector<std::thread> loop_threads;
   std::size_t next_loop = 0;
-  net::io_context& loop_for_next_connection() {
-    const std::size_t n = more_loops.size() + 1;
-    const std::size_t i = next_loop++ % n;
-    return i == 0 ? ioc : *more_loops[i - 1];
-  }
+  net::io_context& loop(std::size_t i) { return i == 0 ? ioc : *more_loops[i - 1]; }
+  std::size_t loop_for_next_connection() { return next_loop++ % (more_loops.size() + 1); }
   void start_loops() {
     for (std::size_t i = 1; i < options.io_threads; ++i) {
       more_loops.push_back(std::make_unique<net::io_context>(1));
       loop_guards.push_back(net::make_work_guard(*more_loops.back()));
     }
+    while (mailboxes.size() < more_loops.size() + 1) mailboxes.push_back(std::make_unique<Mailbox>());
     for (auto& loop : more_loops) loop_threads.emplace_back([&loop] { loop->run(); });
   }
   // After ioc's run() returned: sessions are gone, the other loops finish.
@@ -143,7 +151,8 @@ class Core {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Core& core) : stream_(std::move(socket)), core_(core) {
+  Session(tcp::socket&& socket, Core& core, Core::Mailbox& mailbox)
+      : stream_(std::move(socket)), core_(core), mailbox_(mailbox) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "-" : endpoint_string(ep);
@@ -283,9 +292,15 @@ class Session : public std::enable_shared_from_this<Session> {
     // answers. The work guard keeps the I/O loop alive until it is posted.
     Respond respond = [self = shared_from_this(),
                        work = net::make_work_guard(stream_.get_executor())](Response response) mutable {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->write(std::move(response), /*close=*/false, /*linger=*/false);
-      });
+      Core::Mailbox& box = self->mailbox_;
+      bool wake;
+      {
+        std::lock_guard<std::mutex> lock(box.mutex);
+        wake = !box.scheduled;
+        box.scheduled = true;
+        box.replies.emplace_back(self, std::move(response));
+      }
+      if (wake) net::post(self->stream_.get_executor(), [&box] { deliver(box); });
     };
     if (core_.options.runs_inline && core_.options.runs_inline(request)) {
       return handle(request, std::move(respond));
@@ -296,6 +311,19 @@ class Session : public std::enable_shared_from_this<Session> {
                            respond = std::move(respond)]() mutable {
       self->handle(request, std::move(respond));
     });
+  }
+
+  // On the loop's thread: writes every reply waiting in the loop's mailbox.
+  static void deliver(Core::Mailbox& box) {
+    std::vector<std::pair<std::shared_ptr<Session>, Response>> replies;
+    {
+      std::lock_guard<std::mutex> lock(box.mutex);
+      replies.swap(box.replies);
+      box.scheduled = false;
+    }
+    for (auto& [session, response] : replies) {
+      session->write(std::move(response), /*close=*/false, /*linger=*/false);
+    }
   }
 
   void handle(const Request& request, Respond respond) {
@@ -387,6 +415,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Core& core_;
+  Core::Mailbox& mailbox_;  // of this session's loop
   std::string remote_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -449,7 +478,8 @@ void Core::do_accept() {
   // No strand per connection: one thread runs each io_context, so a
   // session's handlers never run concurrently; handlers on other threads
   // (the pool, the store's writer) reach a session only through post().
-  acceptor.async_accept(loop_for_next_connection(), [this](beast::error_code ec, tcp::socket socket) {
+  const std::size_t i = loop_for_next_connection();
+  acceptor.async_accept(loop(i), [this, i](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || stopping) return;
     if (ec) {
       // Out of descriptors and the like: say so, breathe, try again.
@@ -460,7 +490,7 @@ void Core::do_accept() {
       });
       return;
     }
-    std::make_shared<Session>(std::move(socket), *this)->start();
+    std::make_shared<Session>(std::move(socket), *this, *mailboxes[i])->start();
     do_accept();
   });
 }
