@@ -5,7 +5,7 @@
 #include <stdint.h>  // uint8_t
 #include <string.h>  // memchr
 
-#include "py_text.h"
+#include "console/py_text.h"
 
 namespace {
 

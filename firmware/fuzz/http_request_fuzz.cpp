@@ -8,7 +8,7 @@
 
 #include "fake_board.h"
 #include "fake_net.h"
-#include "http_request.h"
+#include "console/http_request.h"
 
 namespace {
 
