@@ -225,23 +225,28 @@ std::optional<EventRecord> SqliteStore::recent_event(std::int64_t id) {
 }
 
 void SqliteStore::append_async(EventRecord event, AppendCallback done) {
-  auto result = std::make_shared<AppendResult>();
-  auto outbox_has_work = std::make_shared<bool>(false);
+  // What the transaction found, for the callback after the commit.
+  struct Appended {
+    AppendResult result;
+    bool outbox_has_work = false;  // a run was left pending
+  };
+  auto state = std::make_shared<Appended>();
   WriteJob job;
-  job.apply = [this, result, outbox_has_work, event = std::move(event)]() {
-    *result = insert_event(event);
-    if (result->duplicate) return false;
-    upsert_button(result->event);
-    auto [runs, pending] = insert_runs(result->event);
-    result->runs_queued = runs;
-    *outbox_has_work = pending;
+  job.apply = [this, state, event = std::move(event)]() {
+    AppendResult& result = state->result;
+    result = insert_event(event);
+    if (result.duplicate) return false;
+    upsert_button(result.event);
+    auto [runs, pending] = insert_runs(result.event);
+    result.runs_queued = runs;
+    state->outbox_has_work = pending;
     return pending;
   };
-  job.finish = [this, result, outbox_has_work, done = std::move(done)](const std::string& error) {
+  job.finish = [this, state, done = std::move(done)](const std::string& error) {
     // The outbox will read the event for its pending runs: keep it at hand.
-    if (error.empty() && *outbox_has_work) remember(result->event);
+    if (error.empty() && state->outbox_has_work) remember(state->result.event);
     if (error.empty())
-      done(AppendOutcome{std::move(*result), {}});
+      done(AppendOutcome{std::move(state->result), {}});
     else
       done(AppendOutcome{std::nullopt, error});
   };
