@@ -11,9 +11,13 @@ namespace hub {
 namespace {
 
 std::array<unsigned char, 32> sha256(std::string_view data) {
+  // Fetched once: with EVP_sha256() OpenSSL 3 looks the implementation up
+  // in its provider tables (under a lock) on every digest, every request.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   std::array<unsigned char, 32> digest{};
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
+  if (!kSha256 ||
+      EVP_Digest(data.data(), data.size(), digest.data(), &size, kSha256, nullptr) != 1 ||
       size != digest.size()) {
     throw std::runtime_error("SHA-256 failed (OpenSSL)");
   }

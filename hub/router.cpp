@@ -1,19 +1,28 @@
 #include "router.h"
 
-#include <vector>
+#include <array>
 
 #include "values.h"
 
 namespace hub {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> segments;
+// The segments of a path, in place: no route has more than 6, so a path
+// with more is "more than 6" (size 7) and matches none. No allocation: this
+// runs for every request.
+struct Segments {
+  std::array<std::string_view, 7> at;
+  std::size_t size = 0;
+  std::string_view operator[](std::size_t i) const { return at[i]; }
+};
+
+Segments split_path(std::string_view path) {
+  Segments segments;
   if (path.empty() || path.front() != '/') return segments;
   path.remove_prefix(1);
-  for (;;) {
+  while (segments.size < segments.at.size()) {
     std::size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
+    segments.at[segments.size++] = path.substr(0, slash);
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }
@@ -40,12 +49,12 @@ Route route(std::string_view path) {
   if (path == "/api/logout") return {RouteKind::kLogout, {}, {}};
   if (path == "/api/test-event") return {RouteKind::kTestEvent, {}, {}};
   if (path == "/metrics") return {RouteKind::kMetrics, {}, {}};
-  const std::vector<std::string_view> s = split_path(path);
+  const Segments s = split_path(path);
   // Segments are decoded after splitting, so an encoded '/' stays inside its segment.
-  if (s.size() == 5 && s[0] == "trigger" && s[2] == "with" && s[3] == "key") {
+  if (s.size == 5 && s[0] == "trigger" && s[2] == "with" && s[3] == "key") {
     return {RouteKind::kTrigger, percent_decode(s[1], false), percent_decode(s[4], false)};
   }
-  if (s.size() == 6 && s[0] == "trigger" && s[2] == "json" && s[3] == "with" && s[4] == "key") {
+  if (s.size == 6 && s[0] == "trigger" && s[2] == "json" && s[3] == "with" && s[4] == "key") {
     return {RouteKind::kTriggerJson, percent_decode(s[1], false), percent_decode(s[5], false)};
   }
   return {};

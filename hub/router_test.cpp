@@ -41,7 +41,10 @@ TEST(Route, EmptyEventStillRoutesSoItCanBeRefusedWith400) {
 TEST(Route, EverythingElseIsNotFound) {
   for (const char* path : {"", "/dashboard", "/api", "/metrics/", "/trigger", "/trigger/e/with/key", "/trigger/e/with/key/k/",
                            "/trigger/e/json/with/key", "/trigger/e/with/lock/k", "/api/events/1",
-                           "/healthz/", "/HEALTHZ", "trigger/e/with/key/k"}) {
+                           "/healthz/", "/HEALTHZ", "trigger/e/with/key/k",
+                           // Longer than any route (the splitter stops counting at 7).
+                           "/trigger/e/json/with/key/k/", "/trigger/e/json/with/key/k/x/y/z",
+                           "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p"}) {
     EXPECT_EQ(route(path).kind, RouteKind::kNotFound) << path;
   }
 }

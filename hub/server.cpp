@@ -15,6 +15,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <pthread.h>
+
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -121,7 +123,12 @@ class Core {
       loop_guards.push_back(net::make_work_guard(*more_loops.back()));
     }
     while (mailboxes.size() < more_loops.size() + 1) mailboxes.push_back(std::make_unique<Mailbox>());
-    for (auto& loop : more_loops) loop_threads.emplace_back([&loop] { loop->run(); });
+    for (auto& loop : more_loops) {
+      loop_threads.emplace_back([&loop] {
+        pthread_setname_np(pthread_self(), "hub-io");
+        loop->run();
+      });
+    }
   }
   // After ioc's run() returned: sessions are gone, the other loops finish.
   void join_loops(bool force) {
@@ -280,6 +287,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request request;
     request.method = std::string(msg.method_string());
     request.target = std::string(msg.target());
+    request.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
     for (const auto& field : msg) {
       request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }

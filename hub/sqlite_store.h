@@ -101,13 +101,14 @@ class SqliteStore : public Store {
   // the first failing job rolls everything back and the answer is nullopt.
   std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
                                   bool savepoints);
-  AppendResult insert_event(const EventRecord& event);
+  // `at` is the event's occurred_at as stored (format_iso8601).
+  AppendResult insert_event(const EventRecord& event, const std::string& at);
   // The event's planned runs; how many, and whether any is left pending.
-  std::pair<int, bool> insert_runs(const EventRecord& event);
+  std::pair<int, bool> insert_runs(const EventRecord& event, const std::string& at);
   // Runs the batch's immediate runs (jobs not rolled back), then records
   // the failures as pending: just before COMMIT. Whether any failed.
   bool run_immediate();
-  void upsert_button(const EventRecord& event);
+  void upsert_button(const EventRecord& event, const std::string& at);
   void apply_attempt(const RunAttempt& attempt);
   // Events just committed with action runs, for the outbox's event() calls
   // (events never change once stored). At most kRecentEvents, oldest out.
