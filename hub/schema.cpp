@@ -89,6 +89,14 @@ constexpr const char* kMigrations[] = {
     R"sql(
       DROP INDEX IF EXISTS action_runs_by_event;
     )sql",
+    // 4: failed runs get a partial index like pending ones, so the run
+    // counts (/metrics, the dashboard) are COUNT(*)s over two small indexes
+    // and one over the narrowest index, not a GROUP BY over every run
+    // (0.37 s per scrape with a million runs). Runs rarely fail: the index
+    // costs an insert nothing unless the run is failed.
+    R"sql(
+      CREATE INDEX action_runs_failed ON action_runs (id) WHERE status = 'failed';
+    )sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

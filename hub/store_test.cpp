@@ -223,6 +223,54 @@ TEST(Schema, ALookupOfAnEventsRunsUsesAnIndex) {
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 
+TEST(SqliteStore, RunCountsPerStatus) {
+  testing::TempDir dir;
+  SqliteOptions options{dir.file("hub.db")};
+  options.planner = [](const EventRecord&) {
+    return std::vector<PlannedRun>{{"a", 0, "http", false}, {"a", 1, "mqtt", false}};
+  };
+  SqliteStore store(options);
+  std::vector<std::int64_t> runs;
+  for (int i = 0; i < 3; ++i) store.append(event("e" + std::to_string(i)));
+  for (const RunRecord& r : store.due_runs(now_ms() + std::chrono::hours(1), 100)) runs.push_back(r.id);
+  ASSERT_EQ(runs.size(), 6u);
+  auto attempt = [&](std::int64_t id, RunStatus status) {
+    RunAttempt a;
+    a.run_id = id;
+    a.status = status;
+    a.attempts = 1;
+    a.at = now_ms();
+    a.next_attempt_at = a.at;
+    store.record_attempt(a);
+  };
+  attempt(runs[0], RunStatus::kDone);
+  attempt(runs[1], RunStatus::kDone);
+  attempt(runs[2], RunStatus::kFailed);
+  attempt(runs[3], RunStatus::kPending);  // retried later: still pending
+  RunCounts counts = store.run_counts();
+  EXPECT_EQ(counts.done, 2);
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.pending, 3);
+}
+
+TEST(Schema, RunCountsReadIndexesNotEveryRun) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
+  for (const char* where : {"status = 'pending'", "status = 'failed'"}) {
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql = std::string("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM action_runs WHERE ") + where;
+    ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+    std::string plan;
+    while (sqlite3_step(stmt) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    sqlite3_finalize(stmt);
+    // "SCAN action_runs USING COVERING INDEX action_runs_due": the partial index's rows only.
+    EXPECT_NE(plan.find("INDEX action_runs_"), std::string::npos) << where << ": " << plan;
+  }
+  sqlite3_close(db);
+}
+
 TEST(Schema, MigrateIsIdempotentAndRefusesNewerFiles) {
   testing::TempDir dir;
   const std::string path = dir.file("hub.db");
