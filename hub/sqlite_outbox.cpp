@@ -103,15 +103,17 @@ void SqliteStore::apply_attempt(const RunAttempt& attempt) {
 std::vector<RunRecord> SqliteStore::runs(const RunQuery& query) {
   std::unique_lock<std::mutex> lock;
   sqlite3* db = lock_reader(lock);
+  // One event's runs: a lookup in the (event_id, ...) index. Written as
+  // "?2 IS NULL OR r.event_id = ?2" the condition hid that index from the
+  // planner, which then walked every run newest first (0.19 s for an old
+  // event among a million runs).
+  const std::string where = query.event_id ? " WHERE (?1 = '' OR e.key_id = ?1) AND r.event_id = ?2"
+                                           : " WHERE (?1 = '' OR e.key_id = ?1)";
   Statement stmt(db, std::string("SELECT ") + kRunColumns +
-                         " FROM action_runs r JOIN events e ON e.id = r.event_id"
-                         " WHERE (?1 = '' OR e.key_id = ?1) AND (?2 IS NULL OR r.event_id = ?2)"
+                         " FROM action_runs r JOIN events e ON e.id = r.event_id" + where +
                          " ORDER BY r.id DESC LIMIT ?3");
   bind_value(stmt, 1, query.key_id);
-  if (query.event_id)
-    bind_value(stmt, 2, *query.event_id);
-  else
-    sqlite3_bind_null(stmt, 2);
+  if (query.event_id) bind_value(stmt, 2, *query.event_id);
   bind_value(stmt, 3, static_cast<std::int64_t>(query.limit));
   return read_runs(db, stmt);
 }

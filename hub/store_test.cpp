@@ -253,6 +253,36 @@ TEST(SqliteStore, RunCountsPerStatus) {
   EXPECT_EQ(counts.pending, 3);
 }
 
+TEST(SqliteStore, RunsOfOneEventOrOneKey) {
+  testing::TempDir dir;
+  SqliteOptions options{dir.file("hub.db")};
+  options.planner = [](const EventRecord&) {
+    return std::vector<PlannedRun>{{"a", 0, "http", false}, {"a", 1, "mqtt", false}};
+  };
+  SqliteStore store(options);
+  EventRecord other = event("other");
+  other.key_id = "other-key";
+  const std::int64_t first = store.append(event("first")).event.id;
+  const std::int64_t second = store.append(other).event.id;
+  store.append(event("third"));
+  auto runs = [&](std::string key, std::optional<std::int64_t> event_id) {
+    RunQuery q;
+    q.key_id = std::move(key);
+    q.event_id = event_id;
+    q.limit = 100;
+    std::vector<std::string> out;
+    for (const RunRecord& r : store.runs(q)) out.push_back(r.event + "/" + std::to_string(r.action_index));
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(runs("", first), (V{"first/1", "first/0"}));
+  EXPECT_EQ(runs("button", first), (V{"first/1", "first/0"}));
+  EXPECT_EQ(runs("button", second), V{}) << "another key's event";
+  EXPECT_EQ(runs("other-key", second), (V{"other/1", "other/0"}));
+  EXPECT_EQ(runs("button", std::nullopt), (V{"third/1", "third/0", "first/1", "first/0"}));
+  EXPECT_EQ(runs("", std::nullopt).size(), 6u);
+}
+
 TEST(Schema, RunCountsReadIndexesNotEveryRun) {
   testing::TempDir dir;
   SqliteStore store({dir.file("hub.db")});
