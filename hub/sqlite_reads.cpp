@@ -15,8 +15,13 @@ std::vector<EventRecord> SqliteStore::list(const EventQuery& query) {
   sqlite3* db = lock_reader(lock);
   // `after` reads forward (the CLI's tail), everything else newest first.
   const bool forward = query.after.has_value();
-  Statement stmt(db, std::string("SELECT ") + kEventColumns +
-                         " FROM events WHERE (?1 = '' OR key_id = ?1) AND id < ?2 AND id > ?3" +
+  // A key's events are a range of the (key_id, id) index. Written as
+  // "?1 = '' OR key_id = ?1" the condition hid that index from the planner,
+  // which walked every event instead (0.12 s for a key without events among
+  // a million).
+  const char* key = query.key_id.empty() ? "?1 = ''" : "key_id = ?1";
+  Statement stmt(db, std::string("SELECT ") + kEventColumns + " FROM events WHERE " + key +
+                         " AND id < ?2 AND id > ?3" +
                          (forward ? " ORDER BY id ASC" : " ORDER BY id DESC") + " LIMIT ?4");
   bind_value(stmt, 1, query.key_id);
   bind_value(stmt, 2, query.before.value_or(std::numeric_limits<std::int64_t>::max()));
