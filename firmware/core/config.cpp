@@ -732,6 +732,15 @@ bool Parser::check_required() {
 // (A sense pin shared with an LED still reads right: it is read at boot,
 // before any LED is driven; config.h advises against it, nothing breaks.)
 bool Parser::check_wiring() {
+  // The debug jumper and the sense pin are both read low at boot: on one
+  // pin, a press held through the reset would keep the board awake for
+  // the console instead of sending.
+  if (cfg_->press_sense_pin != kNoPin && cfg_->press_sense_pin == cfg_->debug_pin) {
+    return fail_no_line("PRESS_SENSE_PIN = %u is DEBUG_PIN%s too: a press would read as the "
+                        "debug jumper; use 4, 5, 12 or 13",
+                        static_cast<unsigned>(cfg_->press_sense_pin),
+                        set_on_line_[kDebugPin] ? "" : " (default)");
+  }
   if (!cfg_->timed_wake) return true;
   int k = -1;
   if (cfg_->led_pin == 16) k = kLedPin;

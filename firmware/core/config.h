@@ -37,7 +37,9 @@
 //   PRESS_SENSE_PIN  GPIO that reads low while the button is (still) down at
 //                    boot, to tell a press from the retry timer for sure;
 //                    None (default) = not wired. Use 4, 5, 12 or 13, not an
-//                    LED's pin (the patterns would drive the button's wire).
+//                    LED's pin (the patterns would drive the button's wire);
+//                    never DEBUG_PIN's (refused: a press would read as the
+//                    jumper).
 //                    Without it, TIMED_WAKE logs a note at power-on: a press
 //                    during a retry sleep may be taken for the timer.
 //   MAX_ATTEMPTS     delivery rounds before a press is given up, 1..255,

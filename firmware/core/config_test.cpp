@@ -368,6 +368,27 @@ TEST(ConfigErrors, TimedWakeRefusesGpio16ForAnLedOrTheSensePin) {
   }
 }
 
+// Both read low at boot: a press held through the reset would look like
+// the debug jumper.
+TEST(ConfigErrors, TheSensePinCannotBeTheDebugPin) {
+  const std::string base = std::string(kTutorial).substr(0, std::string(kTutorial).find("LED_PIN"));
+  Parsed p = parse(base + "PRESS_SENSE_PIN = 14\n");
+  ASSERT_FALSE(p.ok);
+  EXPECT_STREQ(p.err.message.c_str(),
+               "config.py: PRESS_SENSE_PIN = 14 is DEBUG_PIN (default) too: a press would read as "
+               "the debug jumper; use 4, 5, 12 or 13");
+  p = parse(base + "DEBUG_PIN = 12\nPRESS_SENSE_PIN = 12\n");
+  ASSERT_FALSE(p.ok);
+  EXPECT_STREQ(p.err.message.c_str(),
+               "config.py: PRESS_SENSE_PIN = 12 is DEBUG_PIN too: a press would read as the debug "
+               "jumper; use 4, 5, 12 or 13");
+  for (const char* ok : {"PRESS_SENSE_PIN = 12", "DEBUG_PIN = 12\nPRESS_SENSE_PIN = 13",
+                         "PRESS_SENSE_PIN = None"}) {
+    p = parse(base + ok + "\n");
+    EXPECT_TRUE(p.ok) << ok << ": " << p.err.message.c_str();
+  }
+}
+
 // ---------------------------------------------------------------- errors --
 
 // A valid file whose password is the secret the leak test looks for.
