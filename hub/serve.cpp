@@ -13,6 +13,7 @@
 #include "applets_config.h"
 #include "curl_transfer.h"
 #include "handler.h"
+#include "immediate_runs.h"
 #include "metrics.h"
 #include "mqtt_client.h"
 #include "outbox.h"
@@ -134,48 +135,6 @@ void log_line(const std::string& line) {
   AccessLog::instance().flush_then(&line);
 }
 
-// Immediate runs (the log action) on the store's writer thread, before
-// their events commit: each run's output buffered, then one flush per batch.
-// A failed run stays pending for the outbox.
-ImmediateRunner immediate_runner(const ActionTable& actions, Metrics& metrics) {
-  // The writer thread's own: which actions have output waiting for the flush.
-  auto touched = std::make_shared<std::vector<Action*>>();
-  auto failed = [&metrics](const std::string& what, const std::string& error) {
-    log_line("outbox: " + what + " failed: " + error + "; will retry");
-    metrics.attempt_finished(RunStatus::kPending);
-    return error.empty() ? std::string("failed") : error;
-  };
-  ImmediateRunner r;
-  r.run = [&actions, &metrics, touched, failed](const EventRecord& event, const PlannedRun& run) {
-    const std::string what = run.applet + " " + run.kind + " for event #" + std::to_string(event.id);
-    try {
-      Action* action = actions.find(run.applet, run.action_index);
-      if (!action) throw ActionError("applet '" + run.applet + "' has no such action");
-      action->run_buffered(event, ingredients_of(event));
-      if (std::find(touched->begin(), touched->end(), action) == touched->end()) {
-        touched->push_back(action);
-      }
-    } catch (const std::exception& e) {
-      return failed(what, e.what());
-    }
-    metrics.attempt_finished(RunStatus::kDone);
-    return std::string();
-  };
-  r.flush = [touched, failed] {
-    std::string error;
-    for (Action* action : *touched) {
-      try {
-        action->flush();
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
-    }
-    touched->clear();
-    return error.empty() ? error : failed("a batch of log actions", error);
-  };
-  return r;
-}
-
 void print_error(const std::string& message) {
   std::fprintf(stderr, "buttonhook-hub: %s\n", message.c_str());
 }
@@ -241,7 +200,7 @@ int serve(HubConfig config) {
     Outbox outbox(store, actions, outbox_options);
     store.set_on_runs_queued([&outbox] { outbox.notify(); });
     // The log action runs inside the event's transaction (see PlannedRun).
-    store.set_immediate_runner(immediate_runner(actions, metrics));
+    store.set_immediate_runner(immediate_runner(actions, metrics, log_line));
     if (mqtt) mqtt->start();
     outbox.start();  // runs left pending by the last run start now
 
