@@ -484,6 +484,10 @@ def main():
     for target in running:
         n = target.name
         print(f"{n} req/s: {median(n, 'rps'):.0f}")
+        # The spread over the rounds: on a shared or virtual machine it can
+        # be wider than the difference being measured.
+        print(f"{n} req/s min: {min(f['rps'] for f in results[n]):.0f}")
+        print(f"{n} req/s max: {max(f['rps'] for f in results[n]):.0f}")
         print(f"{n} p50 ms: {median(n, 'p50_us') / 1000:.2f}")
         print(f"{n} p99 ms: {median(n, 'p99_us') / 1000:.2f}")
         print(f"{n} cpu %: {median(n, 'cpu'):.0f}")
@@ -493,6 +497,14 @@ def main():
             print(f"{n} stored: {stored[n]} of {target.answered_200} answered 200")
     hub_rps = median("hub", "rps") if "hub" in results else None
     peers = ("node-red", "nginx", "node-red-store")
+    # Each round's hub against the same round's peer (a minute apart at
+    # most): how far the ratio moved while the machine drifted.
+    for peer in (("hub-base",) if "hub-base" in results else ()) + peers:
+        if hub_rps is not None and peer in results:
+            per_round = [h["rps"] / p["rps"] for h, p in zip(results["hub"], results[peer]) if p["rps"]]
+            if per_round:
+                print(f"hub/{peer} per round min: {min(per_round):.2f}")
+                print(f"hub/{peer} per round max: {max(per_round):.2f}")
     for peer in (("hub-base",) if "hub-base" in results else ()) + peers:
         if hub_rps is not None and peer in results:
             print(f"hub/{peer}: {hub_rps / median(peer, 'rps'):.2f}")
