@@ -2,6 +2,8 @@
 
 #include <mutex>  // std::call_once
 
+#include "wal_vfs.h"
+
 namespace hub::sql {
 
 Statement::Statement(sqlite3* db, const std::string& text) {
@@ -79,16 +81,17 @@ void exec(sqlite3* db, const char* text) {
   }
 }
 
-sqlite3* open_connection(const std::string& path, int busy_timeout_ms) {
+sqlite3* open_connection(const std::string& path, int busy_timeout_ms, bool gather_wal_writes) {
   // Memory statistics take a process-wide mutex in every sqlite3_malloc
   // and free, which the writer and reader threads then fight over; the hub
   // never reads them. Only possible before SQLite initializes (else a
   // harmless SQLITE_MISUSE).
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  const char* vfs = gather_wal_writes ? wal_write_buffer_vfs() : nullptr;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

@@ -60,7 +60,10 @@ extern const char* const kEventColumns;
 EventRecord read_event(sqlite3_stmt* stmt);
 
 void exec(sqlite3* db, const char* text);
-sqlite3* open_connection(const std::string& path, int busy_timeout_ms);
+// gather_wal_writes: through wal_vfs.h's VFS (one write per commit to the
+// WAL); only for a connection that stays at synchronous=FULL.
+sqlite3* open_connection(const std::string& path, int busy_timeout_ms,
+                         bool gather_wal_writes = false);
 [[noreturn]] void fail(sqlite3* db, const std::string& what);
 
 // Every row of a query, each read by `read_row(stmt)`; throws StoreError

@@ -8,6 +8,7 @@
 
 #include "schema.h"
 #include "sqlite_store.h"
+#include "wal_vfs.h"
 #include "temp_dir.h"
 
 namespace hub {
@@ -204,6 +205,54 @@ TEST(SqliteStore, NotADatabaseIsAnErrorNamingIt) {
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
+}
+
+// The writer's WAL writes are gathered into one per commit (wal_vfs.h), and
+// what it committed is in the file for any other connection at once.
+TEST(SqliteStore, OneWalWritePerCommitAndOtherConnectionsSeeIt) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  ASSERT_NE(wal_write_buffer_vfs(), nullptr);
+  const WalWriteCounts before = wal_write_counts();
+  const std::int64_t id = store.append(event("one")).event.id;
+  const WalWriteCounts after = wal_write_counts();
+  EXPECT_EQ(after.written - before.written, 1u);
+  EXPECT_GE(after.buffered - before.buffered, 4u) << "a header and a page per frame";
+
+  sqlite3* db = nullptr;  // the default VFS, as the CLI or sqlite3 would open it
+  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT event FROM events WHERE id = ?", -1, &stmt, nullptr), SQLITE_OK);
+  sqlite3_bind_int64(stmt, 1, id);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "one");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+// A transaction bigger than the page cache spills frames into the WAL before
+// its commit and reads them back; bigger than the VFS's buffer, it is
+// written in parts. The event comes back whole, here and after a reopen.
+TEST(SqliteStore, AnEventLargerThanTheCacheAndTheWalBuffer) {
+  testing::TempDir dir;
+  std::string big(6 << 20, 'x');
+  for (std::size_t i = 0; i < big.size(); i += 4099) big[i] = static_cast<char>('a' + i % 26);
+  std::int64_t id = 0;
+  {
+    SqliteStore store({dir.file("hub.db")});
+    EventRecord e = event("big");
+    e.value3 = big;
+    id = store.append(e).event.id;
+    auto stored = store.event(id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->value3, big);
+    store.append(event("after"));
+  }
+  SqliteStore reopened({dir.file("hub.db")});
+  auto stored = reopened.event(id);
+  ASSERT_TRUE(stored);
+  EXPECT_TRUE(stored->value3 == big);
+  EXPECT_EQ(all(reopened).size(), 2u);
 }
 
 TEST(Schema, ALookupOfAnEventsRunsUsesAnIndex) {
