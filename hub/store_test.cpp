@@ -272,13 +272,18 @@ TEST(Schema, ALookupOfAnEventsRunsUsesAnIndex) {
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
 
-TEST(SqliteStore, RunCountsPerStatus) {
-  testing::TempDir dir;
+// Every event gets two queued runs (an http and an mqtt action).
+SqliteOptions two_runs_per_event(const testing::TempDir& dir) {
   SqliteOptions options{dir.file("hub.db")};
   options.planner = [](const EventRecord&) {
     return std::vector<PlannedRun>{{"a", 0, "http", false}, {"a", 1, "mqtt", false}};
   };
-  SqliteStore store(options);
+  return options;
+}
+
+TEST(SqliteStore, RunCountsPerStatus) {
+  testing::TempDir dir;
+  SqliteStore store(two_runs_per_event(dir));
   std::vector<std::int64_t> runs;
   for (int i = 0; i < 3; ++i) store.append(event("e" + std::to_string(i)));
   for (const RunRecord& r : store.due_runs(now_ms() + std::chrono::hours(1), 100)) runs.push_back(r.id);
@@ -304,11 +309,7 @@ TEST(SqliteStore, RunCountsPerStatus) {
 
 TEST(SqliteStore, RunsOfOneEventOrOneKey) {
   testing::TempDir dir;
-  SqliteOptions options{dir.file("hub.db")};
-  options.planner = [](const EventRecord&) {
-    return std::vector<PlannedRun>{{"a", 0, "http", false}, {"a", 1, "mqtt", false}};
-  };
-  SqliteStore store(options);
+  SqliteStore store(two_runs_per_event(dir));
   EventRecord other = event("other");
   other.key_id = "other-key";
   const std::int64_t first = store.append(event("first")).event.id;
