@@ -496,16 +496,16 @@ def main():
         if n in stored:
             print(f"{n} stored: {stored[n]} of {target.answered_200} answered 200")
     hub_rps = median("hub", "rps") if "hub" in results else None
-    peers = ("node-red", "nginx", "node-red-store")
+    peers = (("hub-base",) if "hub-base" in results else ()) + ("node-red", "nginx", "node-red-store")
     # Each round's hub against the same round's peer (a minute apart at
     # most): how far the ratio moved while the machine drifted.
-    for peer in (("hub-base",) if "hub-base" in results else ()) + peers:
+    for peer in peers:
         if hub_rps is not None and peer in results:
             per_round = [h["rps"] / p["rps"] for h, p in zip(results["hub"], results[peer]) if p["rps"]]
             if per_round:
                 print(f"hub/{peer} per round min: {min(per_round):.2f}")
                 print(f"hub/{peer} per round max: {max(per_round):.2f}")
-    for peer in (("hub-base",) if "hub-base" in results else ()) + peers:
+    for peer in peers:
         if hub_rps is not None and peer in results:
             print(f"hub/{peer}: {hub_rps / median(peer, 'rps'):.2f}")
         elif hub_rps is not None:

@@ -111,15 +111,15 @@ std::vector<RunRecord> SqliteStore::runs(const RunQuery& query) {
   // the (key_id, id) index, newest first (runs are inserted with their
   // event, so ordering by event then run is ordering by run); all runs are
   // the table read backwards.
-  std::string sql = std::string("SELECT ") + kRunColumns;
-  if (query.key_id.empty()) {
-    sql += " FROM action_runs r JOIN events e ON e.id = r.event_id WHERE ?1 = ''";
-  } else {
-    sql += " FROM events e JOIN action_runs r ON r.event_id = e.id WHERE e.key_id = ?1";
-  }
-  if (query.event_id) sql += " AND r.event_id = ?2";
-  sql += query.key_id.empty() ? " ORDER BY r.id DESC LIMIT ?3" : " ORDER BY e.id DESC, r.id DESC LIMIT ?3";
-  Statement stmt(db, sql);
+  const bool by_key = !query.key_id.empty();
+  Statement stmt(db, std::string("SELECT ") + kRunColumns +
+                         (by_key ? " FROM events e JOIN action_runs r ON r.event_id = e.id"
+                                   " WHERE e.key_id = ?1"
+                                 : " FROM action_runs r JOIN events e ON e.id = r.event_id"
+                                   " WHERE ?1 = ''") +
+                         (query.event_id ? " AND r.event_id = ?2" : "") +
+                         (by_key ? " ORDER BY e.id DESC, r.id DESC" : " ORDER BY r.id DESC") +
+                         " LIMIT ?3");
   bind_value(stmt, 1, query.key_id);
   if (query.event_id) bind_value(stmt, 2, *query.event_id);
   bind_value(stmt, 3, static_cast<std::int64_t>(query.limit));
