@@ -3,17 +3,12 @@
 #include "sqlite_store.h"
 
 #include <pthread.h>
-#include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include "schema.h"
 #include "sqlite_util.h"
-#include "wal_vfs.h"
 
 namespace hub {
 
@@ -33,19 +28,9 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
       std::string mode = column_text(wal.get(), 0);
       if (mode != "wal") throw StoreError("could not enable WAL (journal_mode is " + mode + ")");
     }
-    // FULL: the WAL is fsynced at every commit, so a 200 survives power loss
-    // (the commits the writer makes leave that fsync to the sync thread).
+    // FULL: the WAL is fsynced at every commit, so a 200 survives power loss.
     exec(writer_, "PRAGMA synchronous=FULL");
     migrate(writer_);
-    // The writer checkpoints itself (commit_open): this hook, which only
-    // counts, replaces SQLite's automatic checkpoint inside COMMIT.
-    sqlite3_wal_hook(
-        writer_,
-        [](void* self, sqlite3*, const char*, int frames) {
-          static_cast<SqliteStore*>(self)->wal_frames_ = frames;
-          return SQLITE_OK;
-        },
-        this);
     reader_ = open_connection(options_.path, options_.busy_timeout_ms);
   } catch (const StoreError& e) {
     sqlite3_close(reader_);
@@ -55,10 +40,6 @@ SqliteStore::SqliteStore(SqliteOptions options) : options_(std::move(options)) {
   writer_thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "hub-writer");  // as top -H and perf show it
     writer_loop();
-  });
-  sync_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "hub-sync");
-    sync_loop();
   });
 }
 
@@ -74,13 +55,6 @@ void SqliteStore::close() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
-  // The writer has handed over its last commit: the sync thread finishes it.
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    sync_stop_ = true;
-  }
-  sync_cv_.notify_all();
-  if (sync_thread_.joinable()) sync_thread_.join();
   std::lock_guard<std::mutex> lock(reader_mutex_);
   for (auto& [text, stmt] : writer_statements_) sqlite3_finalize(stmt);
   writer_statements_.clear();
@@ -145,156 +119,38 @@ void SqliteStore::submit(WriteJob job) {
 }
 
 void SqliteStore::writer_loop() {
-  Open open;
   for (;;) {
-    const std::size_t from = open.jobs.size();
-    bool commit = false;
+    std::deque<WriteJob> batch;
     {
       std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] {
-        const bool take = !queue_.empty() && open.jobs.size() < options_.max_batch;
-        const bool can_commit = !open.jobs.empty() && !syncing_;
-        return take || can_commit || (closing_ && queue_.empty() && open.jobs.empty());
-      });
-      while (!queue_.empty() && open.jobs.size() < options_.max_batch) {
-        open.jobs.push_back(std::move(queue_.front()));
+      queue_cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing, and everything is committed
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (open.jobs.empty()) return;  // closing, and everything is committed
-      commit = !syncing_;
     }
-    if (from < open.jobs.size()) {
-      try {
-        apply_jobs(open, from);
-      } catch (const std::exception& e) {
-        // The transaction itself failed (BEGIN, a savepoint): nothing is stored.
-        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
-        Committed failed{std::move(open.jobs), {}, false, -1};
-        failed.errors.assign(failed.jobs.size(), e.what());
-        open = Open{};
-        finish_jobs(failed);
-        continue;
-      }
-    }
-    // While the previous commit is syncing, the jobs wait in the open
-    // transaction and more join them: one fsync at a time, each for all.
-    if (commit) commit_open(open);
+    commit_batch(batch);
   }
 }
 
-void SqliteStore::apply_jobs(Open& open, std::size_t from) {
-  auto run = [this](const char* text) { step_done(writer_, writer_statement(text), text); };
-  if (from == 0) {
-    immediate_.clear();
-    run("BEGIN IMMEDIATE");
-  }
-  open.errors.resize(open.jobs.size());
-  for (std::size_t i = from; i < open.jobs.size(); ++i) {
-    if (apply_job(open, i)) continue;
-    // Jobs rarely fail, so they run without savepoints (two statements
-    // fewer per job) until one does: then the transaction so far is rolled
-    // back and runs again with a savepoint around each job.
-    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
-    open.savepoints = true;
-    open.runs_queued = false;
-    immediate_.clear();
-    run("BEGIN IMMEDIATE");
-    for (std::size_t j = 0; j < open.jobs.size(); ++j) apply_job(open, j);
-    return;
-  }
-}
-
-bool SqliteStore::apply_job(Open& open, std::size_t i) {
-  auto run = [this](const char* text) { step_done(writer_, writer_statement(text), text); };
-  open.errors[i].clear();
-  current_job_ = i;
-  if (!open.savepoints) {
-    try {
-      if (open.jobs[i].apply()) open.runs_queued = true;
-      return true;
-    } catch (const std::exception&) {
-      return false;
-    }
-  }
-  run("SAVEPOINT job");
+void SqliteStore::commit_batch(std::deque<WriteJob>& batch) {
+  std::vector<std::string> errors(batch.size());
+  bool runs_queued = false;
   try {
-    if (open.jobs[i].apply()) open.runs_queued = true;
-    run("RELEASE job");
+    // Jobs rarely fail, so first the whole batch without savepoints (two
+    // statements fewer per job); if a job does fail, that try is rolled
+    // back and the batch runs again with a savepoint around each job, so
+    // the failing one fails alone.
+    std::optional<bool> queued = apply_batch(batch, errors, /*savepoints=*/false);
+    if (!queued) queued = apply_batch(batch, errors, /*savepoints=*/true);
+    runs_queued = *queued;
   } catch (const std::exception& e) {
-    open.errors[i] = e.what();
-    if (open.errors[i].empty()) open.errors[i] = "write failed";
-    run("ROLLBACK TO job");
-    run("RELEASE job");
-    // Its immediate runs were rolled back with it: they must not run.
-    immediate_.erase(std::remove_if(immediate_.begin(), immediate_.end(),
-                                    [i](const Immediate& m) { return m.job == i; }),
-                     immediate_.end());
+    for (std::string& error : errors) error = e.what();
+    runs_queued = false;
   }
-  return true;
-}
-
-void SqliteStore::commit_open(Open& open) {
-  Committed done{std::move(open.jobs), std::move(open.errors), open.runs_queued, -1};
-  open = Open{};
-  try {
-    if (run_immediate()) done.runs_queued = true;
-    // The commit writes the WAL and leaves its sync to the sync thread.
-    DeferredWalSync deferred;
-    step_done(writer_, writer_statement("COMMIT"), "COMMIT");
-    done.sync_fd = deferred.fd();
-  } catch (const std::exception& e) {
-    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
-    done.errors.assign(done.jobs.size(), e.what());
-    done.runs_queued = false;
-    finish_jobs(done);
-    return;
-  }
-  // The checkpoint SQLite would run inside COMMIT, here instead: outside
-  // the deferred sync, since it must sync the WAL before it copies pages
-  // into the database file. Like SQLite's own: passive, at 1000 frames.
-  if (wal_frames_ >= 1000) {
-    wal_frames_ = 0;
-    sqlite3_wal_checkpoint_v2(writer_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  }
-  {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
-    syncing_ = true;
-    to_sync_ = std::move(done);
-  }
-  sync_cv_.notify_one();
-}
-
-void SqliteStore::sync_loop() {
-  for (;;) {
-    Committed done;
-    {
-      std::unique_lock<std::mutex> lock(queue_mutex_);
-      sync_cv_.wait(lock, [this] { return to_sync_ || sync_stop_; });
-      if (!to_sync_) return;
-      done = std::move(*to_sync_);
-      to_sync_.reset();
-    }
-    std::string failed;
-    if (done.sync_fd >= 0 && ::fdatasync(done.sync_fd) != 0) {
-      failed = std::string("cannot sync the database's WAL file: ") + std::strerror(errno) +
-               " (the write may be lost; check the disk)";
-    }
-    {
-      std::lock_guard<std::mutex> lock(queue_mutex_);
-      syncing_ = false;
-    }
-    queue_cv_.notify_one();  // the writer may commit what it applied meanwhile
-    if (!failed.empty()) {
-      for (std::string& error : done.errors)
-        if (error.empty()) error = failed;
-    }
-    finish_jobs(done);
-  }
-}
-
-void SqliteStore::finish_jobs(Committed& done) {
   // The wake-up goes first: once a job's callback ran, its owner may be gone.
-  if (done.runs_queued) {
+  if (runs_queued) {
     std::function<void()> notify;
     {
       std::lock_guard<std::mutex> lock(queue_mutex_);
@@ -302,13 +158,60 @@ void SqliteStore::finish_jobs(Committed& done) {
     }
     if (notify) notify();
   }
-  for (std::size_t i = 0; i < done.jobs.size(); ++i) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
     try {
-      done.jobs[i].finish(done.errors[i]);
+      batch[i].finish(errors[i]);
     } catch (...) {
-      // A callback's failure is its own; the rest still hear back.
+      // A callback's failure is its own; the rest of the batch still hears back.
     }
   }
+}
+
+std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
+                                             std::vector<std::string>& errors, bool savepoints) {
+  // The transaction and savepoint statements are prepared once, like the
+  // inserts: sqlite3_exec would parse each of them for every batch or job.
+  auto run = [this](const char* text) { step_done(writer_, writer_statement(text), text); };
+  bool runs_queued = false;
+  immediate_.clear();
+  run("BEGIN IMMEDIATE");
+  try {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      errors[i].clear();
+      current_job_ = i;
+      if (!savepoints) {
+        bool queued = false;
+        try {
+          queued = batch[i].apply();
+        } catch (const std::exception&) {
+          sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+          return std::nullopt;
+        }
+        runs_queued = runs_queued || queued;
+        continue;
+      }
+      run("SAVEPOINT job");
+      try {
+        if (batch[i].apply()) runs_queued = true;
+        run("RELEASE job");
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+        if (errors[i].empty()) errors[i] = "write failed";
+        run("ROLLBACK TO job");
+        run("RELEASE job");
+        // Its immediate runs were rolled back with it: they must not run.
+        immediate_.erase(std::remove_if(immediate_.begin(), immediate_.end(),
+                                        [i](const Immediate& m) { return m.job == i; }),
+                         immediate_.end());
+      }
+    }
+    if (run_immediate()) runs_queued = true;
+    run("COMMIT");
+  } catch (...) {
+    sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return runs_queued;
 }
 
 void SqliteStore::remember(const EventRecord& event) {

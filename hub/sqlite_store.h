@@ -1,15 +1,10 @@
-// The SQLite store: WAL journal, and a write's callback runs only after it
-// is on disk. One writer thread owns the write connection and drains a
-// queue of write jobs (events with their action runs, outbox updates,
-// keys) into one open transaction; a job that fails is undone alone (the
-// transaction runs again with a savepoint per job). The transaction
-// commits as soon as the previous one is on disk (group commit, at most
-// max_batch jobs): the commit writes the WAL, and a sync thread fdatasyncs
-// it and then runs the callbacks, while the writer already applies the
-// next jobs (wal_vfs.h, DeferredWalSync). So one fsync is in flight at a
-// time and its wait overlaps the next transaction's work. The I/O threads
-// never wait for an fsync. Reads use a second connection (WAL lets them
-// run beside the writer); they may see a commit before its sync ends.
+// The SQLite store: WAL journal, synchronous=FULL, so a write's callback runs
+// only after it is on disk. One writer thread owns the write connection and
+// drains a queue of write jobs (events with their action runs, outbox
+// updates, keys), committing what is queued in one transaction (group
+// commit, at most max_batch jobs); a job that fails is undone alone (the
+// batch runs again with a savepoint per job). The I/O thread never waits for an fsync. Reads use a
+// second connection (WAL lets them run beside the writer).
 //
 // Files: sqlite_store.cpp (connections, writer, events), sqlite_outbox.cpp
 // (action runs), sqlite_reads.cpp (queries for the API, dashboard, CLI).
@@ -97,37 +92,15 @@ class SqliteStore : public Store {
     std::function<void(const std::string& error)> finish;  // after the commit
   };
 
-  // A committed transaction on its way to the disk: its jobs' callbacks
-  // run once the WAL is synced.
-  struct Committed {
-    std::deque<WriteJob> jobs;
-    std::vector<std::string> errors;  // per job; "" for stored
-    bool runs_queued = false;
-    int sync_fd = -1;  // the WAL file to fdatasync; -1: already on disk
-  };
-  // The open transaction: its jobs are applied, not yet committed.
-  struct Open {
-    std::deque<WriteJob> jobs;
-    std::vector<std::string> errors;
-    bool runs_queued = false;
-    bool savepoints = false;  // a job failed: each job has its savepoint
-  };
-
   void submit(WriteJob job);
   void writer_loop();
-  void sync_loop();
-  // Applies open.jobs[from..] in the open transaction (BEGIN when from is
-  // 0). Without savepoints a failing job rolls the transaction back and
-  // all of it runs again with a savepoint per job, so it fails alone.
-  // Throws when the transaction itself failed.
-  void apply_jobs(Open& open, std::size_t from);
-  // One job; false when it failed without a savepoint to undo it alone.
-  bool apply_job(Open& open, std::size_t i);
-  // Commits (without waiting for the disk) and hands the jobs to the sync
-  // thread; on failure every job hears the error at once.
-  void commit_open(Open& open);
-  // Runs a finished transaction's callbacks (and the outbox's wake-up).
-  void finish_jobs(Committed& done);
+  void commit_batch(std::deque<WriteJob>& batch);
+  // One transaction over the batch: whether it queued action runs once it
+  // committed; throws when the transaction itself failed (nothing stored).
+  // With savepoints a failing job fails alone (its error is set); without,
+  // the first failing job rolls everything back and the answer is nullopt.
+  std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
+                                  bool savepoints);
   // `at` is the event's occurred_at as stored (format_iso8601).
   AppendResult insert_event(const EventRecord& event, const std::string& at);
   // The event's planned runs; how many, and whether any is left pending.
@@ -166,11 +139,6 @@ class SqliteStore : public Store {
   std::deque<WriteJob> queue_;
   bool closing_ = false;
   std::function<void()> on_runs_queued_;
-  bool syncing_ = false;               // a commit is on its way to the disk
-  std::optional<Committed> to_sync_;   // handed to the sync thread
-  bool sync_stop_ = false;
-  std::condition_variable sync_cv_;
-  int wal_frames_ = 0;                 // after the last commit (the WAL hook)
   ImmediateRunner immediate_runner_;
   // The batch being applied: its immediate runs, waiting for run_immediate().
   struct Immediate {
@@ -182,7 +150,6 @@ class SqliteStore : public Store {
   std::vector<Immediate> immediate_;
   std::size_t current_job_ = 0;
   std::thread writer_thread_;
-  std::thread sync_thread_;
 };
 
 }  // namespace hub

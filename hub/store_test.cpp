@@ -230,50 +230,6 @@ TEST(SqliteStore, OneWalWritePerCommitAndOtherConnectionsSeeIt) {
   sqlite3_close(db);
 }
 
-// A commit leaves its WAL sync to the sync thread (the writer goes on with
-// the next transaction meanwhile); the callback comes after it. Jobs that
-// arrive together share one commit.
-TEST(SqliteStore, CommitsLeaveTheirSyncToTheSyncThread) {
-  testing::TempDir dir;
-  SqliteStore store({dir.file("hub.db")});
-  store.append(event("first"));  // the file's first sync is a real one
-  const WalWriteCounts before = wal_write_counts();
-  store.append(event("one"));
-  WalWriteCounts after = wal_write_counts();
-  EXPECT_EQ(after.deferred - before.deferred, 1u);
-  EXPECT_EQ(after.synced - before.synced, 0u);
-
-  std::atomic<int> answered{0};
-  for (int i = 0; i < 200; ++i) {
-    store.append_async(event("many"), [&](AppendOutcome outcome) {
-      EXPECT_TRUE(outcome.result) << outcome.error;
-      answered.fetch_add(1);
-    });
-  }
-  while (answered.load() < 200) std::this_thread::yield();
-  after = wal_write_counts();
-  EXPECT_LT(after.deferred - before.deferred, 100u) << "commits are shared";
-  EXPECT_EQ(all(store).size(), 202u);
-}
-
-// SQLite's own checkpoint would run inside COMMIT, with the sync deferred;
-// the writer runs it after the commit instead. Either way the WAL must not
-// grow without bound: 1500 commits of 5 or more frames each stay in a WAL
-// of about 1000 frames, and the database file holds them.
-TEST(SqliteStore, TheWalIsCheckpointedAndStaysSmall) {
-  testing::TempDir dir;
-  const std::string path = dir.file("hub.db");
-  SqliteStore store({path});
-  for (int i = 0; i < 1500; ++i) store.append(event("e" + std::to_string(i)));
-  auto size = [](const std::string& file) {
-    std::ifstream in(file, std::ios::binary | std::ios::ate);
-    return static_cast<long>(in.tellg());
-  };
-  EXPECT_LT(size(path + "-wal"), 8l << 20);
-  EXPECT_GT(size(path), 100l << 10) << "checkpointed into the database file";
-  EXPECT_EQ(all(store).size(), 1000u);  // the list's limit
-}
-
 // A transaction bigger than the page cache spills frames into the WAL before
 // its commit and reads them back; bigger than the VFS's buffer, it is
 // written in parts. The event comes back whole, here and after a reopen.

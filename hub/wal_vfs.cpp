@@ -1,8 +1,6 @@
 #include "wal_vfs.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,8 +22,7 @@ constexpr std::size_t kMaxPending = 1u << 20;
 constexpr std::size_t kMaxWrite = 120u << 10;
 
 sqlite3_vfs* g_base = nullptr;  // the default VFS, set once
-std::atomic<std::uint64_t> g_buffered{0}, g_written{0}, g_synced{0}, g_deferred{0};
-thread_local DeferredWalSync* t_deferred = nullptr;
+std::atomic<std::uint64_t> g_buffered{0}, g_written{0};
 
 // SQLite allocates szOsFile bytes for each file and hands them to xOpen
 // uninitialized; for a WAL file they hold this header, then the base VFS's
@@ -37,8 +34,6 @@ struct WalFile {
   std::size_t length;
   std::size_t capacity;
   sqlite3_int64 start;
-  int sync_fd;   // the file opened once more, for DeferredWalSync; -1 if not
-  bool synced;   // a sync reached the base VFS (the first also syncs the directory)
 };
 
 constexpr std::size_t kRealOffset = (sizeof(WalFile) + 15) & ~std::size_t{15};
@@ -68,8 +63,6 @@ int x_close(sqlite3_file* file) {
   const int closed = f->real->pMethods->xClose(f->real);
   std::free(f->pending);
   f->pending = nullptr;
-  if (f->sync_fd >= 0) ::close(f->sync_fd);
-  f->sync_fd = -1;
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
@@ -114,15 +107,7 @@ int x_truncate(sqlite3_file* file, sqlite3_int64 size) {
 int x_sync(sqlite3_file* file, int flags) {
   WalFile* f = wal(file);
   if (const int rc = flush(f); rc != SQLITE_OK) return rc;
-  if (t_deferred && f->synced && f->sync_fd >= 0) {
-    t_deferred->note(f->sync_fd);
-    g_deferred.fetch_add(1, std::memory_order_relaxed);
-    return SQLITE_OK;
-  }
-  const int rc = f->real->pMethods->xSync(f->real, flags);
-  if (rc == SQLITE_OK) f->synced = true;
-  g_synced.fetch_add(1, std::memory_order_relaxed);
-  return rc;
+  return f->real->pMethods->xSync(f->real, flags);
 }
 
 int x_file_size(sqlite3_file* file, sqlite3_int64* size) {
@@ -191,7 +176,6 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
   }
   WalFile* f = wal(file);
   std::memset(f, 0, sizeof *f);
-  f->sync_fd = -1;
   f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kRealOffset);
   std::memset(f->real, 0, static_cast<std::size_t>(g_base->szOsFile));
   const int rc = g_base->xOpen(g_base, name, f->real, flags, out_flags);
@@ -201,9 +185,6 @@ int x_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, i
     return rc;
   }
   f->base.pMethods = &kMethods;
-  // The same file once more, so another thread can sync it while this
-  // connection writes (the base VFS's descriptor is its own business).
-  if (name) f->sync_fd = ::open(name, O_RDWR | O_CLOEXEC);
   return SQLITE_OK;
 }
 
@@ -277,17 +258,8 @@ const char* wal_write_buffer_vfs() {
   return ok ? kName : nullptr;
 }
 
-DeferredWalSync::DeferredWalSync() : outer_(t_deferred) {
-  t_deferred = this;
-}
-
-DeferredWalSync::~DeferredWalSync() {
-  t_deferred = outer_;
-}
-
 WalWriteCounts wal_write_counts() {
-  return {g_buffered.load(std::memory_order_relaxed), g_written.load(std::memory_order_relaxed),
-          g_synced.load(std::memory_order_relaxed), g_deferred.load(std::memory_order_relaxed)};
+  return {g_buffered.load(std::memory_order_relaxed), g_written.load(std::memory_order_relaxed)};
 }
 
 }  // namespace hub
