@@ -169,6 +169,9 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     remote_ = ec ? "-" : endpoint_string(ep);
+    // A reply is one write: send it at once, never held back for an ACK
+    // (Nagle), as nginx does on keep-alive connections.
+    stream_.socket().set_option(tcp::no_delay(true), ec);
   }
   ~Session() { core_.remove(this); }
 
