@@ -5,7 +5,8 @@ wrk (bench/trigger.lua) POSTs /trigger/button_pressed/with/key/KEY with a
 JSON body to each target in turn: a priming, a warm-up, then interleaved
 rounds (round 1: hub, nginx, ...; round 2 starts one target later, and so
 on). Per round it records req/s (200s over the load time), p50/p99 from
-wrk, and the CPU each process used (utime+stime from /proc/PID/stat). It
+wrk, the CPU each process used (utime+stime from /proc/PID/stat) and the
+share of the machine's CPU time left idle (/proc/stat, idle + iowait). It
 prints the medians over the rounds, one figure a line, ending with the
 ratios `hub/nginx: R` and `hub/node-red-store: R`.
 
@@ -55,6 +56,12 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def machine_ticks():
+    """(idle + iowait, all) jiffies of the whole machine, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return fields[3] + fields[4], sum(fields)
 
 
 def cpu_seconds(pids):
@@ -334,6 +341,7 @@ def run_wrk(target, seconds, args):
            f"http://127.0.0.1:{target.port}", "--", KEY, f"{seconds:g}", str(per_thread)]
     pids = target.pids()
     cpu_before = cpu_seconds(pids)
+    idle_before, all_before = machine_ticks()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     out, drained = [], 0
     for line in proc.stdout:
@@ -345,6 +353,7 @@ def run_wrk(target, seconds, args):
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_after = cpu_seconds(pids)
+    idle_after, all_after = machine_ticks()
     out = "".join(out)
     match = re.search(r"^bench: (requests=.*)$", out, re.M)
     if proc.returncode != 0 or not match:
@@ -358,6 +367,9 @@ def run_wrk(target, seconds, args):
     fig["cpu"] = 100 * (cpu_after - cpu_before) / seconds
     fig["wrk_cpu"] = 100 * (usage.ru_utime + usage.ru_stime) / seconds
     fig["cpu_us"] = 1e6 * (cpu_after - cpu_before) / max(fig["ok"], 1)
+    # The CPUs no process used: a target that leaves them idle is waiting
+    # (on a disk, on hand-offs), not short of CPU.
+    fig["idle"] = 100 * (idle_after - idle_before) / max(all_after - all_before, 1)
     return fig
 
 
@@ -493,6 +505,7 @@ def main():
         print(f"{n} cpu %: {median(n, 'cpu'):.0f}")
         print(f"{n} cpu us/req: {median(n, 'cpu_us'):.1f}")
         print(f"{n} wrk cpu %: {median(n, 'wrk_cpu'):.0f}")
+        print(f"{n} machine idle %: {median(n, 'idle'):.0f}")
         if n in stored:
             print(f"{n} stored: {stored[n]} of {target.answered_200} answered 200")
     hub_rps = median("hub", "rps") if "hub" in results else None
