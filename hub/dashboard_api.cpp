@@ -191,7 +191,7 @@ Response metrics(Store& store, const HandlerOptions& options) {
   if (!options.metrics) return json_error(404, "Not found");
   Response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = options.metrics->render(store.run_counts());
+  r.body = options.metrics->render(store.run_counts(), store.commit_stats());
   return r;
 }
 

@@ -177,6 +177,7 @@ TEST_F(DashboardTest, MetricsCountEventsRejectionsRunsAndLatency) {
            "buttonhook_action_runs{status=\"pending\"} 3\n",
            "buttonhook_outbox_depth 3\n",
            "# TYPE buttonhook_trigger_duration_seconds histogram\n",
+           "# TYPE buttonhook_store_commit_duration_seconds histogram\n",
        }) {
     EXPECT_NE(m.find(line), std::string::npos) << line << "\n" << m;
   }
@@ -194,6 +195,15 @@ TEST_F(DashboardTest, MetricsCountEventsRejectionsRunsAndLatency) {
       last_bucket = v;
     }
   }
+  // The store's commits: some, each with at least one write, each timed.
+  auto value = [&m](const std::string& name) {
+    const std::size_t at = m.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(m.substr(at + name.size() + 2));
+  };
+  const double commits = value("buttonhook_store_commits_total");
+  EXPECT_GT(commits, 0);
+  EXPECT_GE(value("buttonhook_store_committed_writes_total"), commits);
+  EXPECT_EQ(value("buttonhook_store_commit_duration_seconds_count"), commits);
   EXPECT_EQ(call("POST", "/metrics").status, 405);
 }
 

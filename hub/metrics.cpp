@@ -55,7 +55,7 @@ void Metrics::attempt_finished(RunStatus outcome) {
   }
 }
 
-std::string Metrics::render(const RunCounts& runs) const {
+std::string Metrics::render(const RunCounts& runs, const CommitStats& commits) const {
   std::string out;
   help(out, "buttonhook_events_accepted_total", "counter", "Trigger requests stored as new events.");
   line(out, "buttonhook_events_accepted_total", "", static_cast<double>(accepted_));
@@ -95,6 +95,25 @@ std::string Metrics::render(const RunCounts& runs) const {
   line(out, "buttonhook_action_runs", "status=\"failed\"", static_cast<double>(runs.failed));
   help(out, "buttonhook_outbox_depth", "gauge", "Action runs waiting to be delivered (pending).");
   line(out, "buttonhook_outbox_depth", "", static_cast<double>(runs.pending));
+  help(out, "buttonhook_store_commits_total", "counter",
+       "Transactions the store committed (each carries every write queued meanwhile).");
+  line(out, "buttonhook_store_commits_total", "", static_cast<double>(commits.commits));
+  help(out, "buttonhook_store_committed_writes_total", "counter",
+       "Writes those transactions carried (events with their runs, run updates, keys).");
+  line(out, "buttonhook_store_committed_writes_total", "", static_cast<double>(commits.writes));
+  help(out, "buttonhook_store_commit_duration_seconds", "histogram",
+       "Time of each COMMIT: writing the WAL and its fsync.");
+  std::uint64_t committed = 0;
+  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
+    committed += commits.buckets[i];
+    line(out, "buttonhook_store_commit_duration_seconds_bucket", bucket_label(kBucketsSeconds[i]),
+         static_cast<double>(committed));
+  }
+  line(out, "buttonhook_store_commit_duration_seconds_bucket", "le=\"+Inf\"",
+       static_cast<double>(commits.commits));
+  line(out, "buttonhook_store_commit_duration_seconds_sum", "", commits.seconds);
+  line(out, "buttonhook_store_commit_duration_seconds_count", "",
+       static_cast<double>(commits.commits));
   help(out, "buttonhook_uptime_seconds", "gauge", "Seconds since the hub started.");
   line(out, "buttonhook_uptime_seconds", "",
        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());

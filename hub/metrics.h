@@ -26,10 +26,9 @@ class Metrics {
   // One attempt at an action run: done, kPending (will be retried) or failed.
   void attempt_finished(RunStatus outcome);
 
-  std::string render(const RunCounts& runs) const;
+  std::string render(const RunCounts& runs, const CommitStats& commits = {}) const;
 
-  static constexpr std::array<double, 13> kBucketsSeconds = {
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  static constexpr const auto& kBucketsSeconds = kLatencyBucketsSeconds;
 
  private:
   std::atomic<std::uint64_t> accepted_{0}, replayed_{0};

@@ -2,6 +2,7 @@
 // outbox, the buttons seen, and keys made with `buttonhook-hub keys add`.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -67,6 +68,21 @@ struct RunAttempt {
 
 struct RunCounts {
   std::int64_t pending = 0, done = 0, failed = 0;
+};
+
+// Upper bounds of the latency histograms /metrics shows (Prometheus' `le`).
+inline constexpr std::array<double, 13> kLatencyBucketsSeconds = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+
+// The store's group commit since it opened: the transactions, the writes
+// they carried (events with their runs, run updates, keys: writes/commits
+// is the batch size), and how long each COMMIT took (the WAL's write and
+// its fsync), per bucket of kLatencyBucketsSeconds (not cumulative; slower
+// than the last bucket counts only in `commits`).
+struct CommitStats {
+  std::uint64_t commits = 0, writes = 0;
+  double seconds = 0;
+  std::array<std::uint64_t, kLatencyBucketsSeconds.size()> buckets{};
 };
 
 struct ButtonRecord {

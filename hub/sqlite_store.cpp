@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 
 #include "schema.h"
@@ -206,12 +207,30 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
       }
     }
     if (run_immediate()) runs_queued = true;
+    const auto started = std::chrono::steady_clock::now();
     run("COMMIT");
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    ++stats_.commits;
+    stats_.writes += batch.size();
+    stats_.seconds += seconds;
+    for (std::size_t i = 0; i < kLatencyBucketsSeconds.size(); ++i) {
+      if (seconds <= kLatencyBucketsSeconds[i]) {
+        ++stats_.buckets[i];
+        break;
+      }
+    }
   } catch (...) {
     sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
   return runs_queued;
+}
+
+CommitStats SqliteStore::commit_stats() {
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  return stats_;
 }
 
 void SqliteStore::remember(const EventRecord& event) {

@@ -66,6 +66,7 @@ class SqliteStore : public Store {
   void record_attempt_async(RunAttempt attempt, WriteCallback done) override;
   std::vector<RunRecord> runs(const RunQuery& query) override;
   RunCounts run_counts() override;
+  CommitStats commit_stats() override;
 
   std::vector<StoredKey> stored_keys() override;
   void add_key(const StoredKey& key) override;
@@ -149,6 +150,9 @@ class SqliteStore : public Store {
   };
   std::vector<Immediate> immediate_;
   std::size_t current_job_ = 0;
+  // Counted by the writer after each COMMIT, read by commit_stats().
+  std::mutex stats_mutex_;
+  CommitStats stats_;
   std::thread writer_thread_;
 };
 

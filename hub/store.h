@@ -75,6 +75,8 @@ class Store {
   // Newest first.
   virtual std::vector<RunRecord> runs(const RunQuery& query) = 0;
   virtual RunCounts run_counts() = 0;
+  // Group commit figures for /metrics; a store without them says zero.
+  virtual CommitStats commit_stats() { return {}; }
 
   // ---- keys made with `buttonhook-hub keys add` ----
   virtual std::vector<StoredKey> stored_keys() = 0;  // revoked ones too

@@ -230,6 +230,35 @@ TEST(SqliteStore, OneWalWritePerCommitAndOtherConnectionsSeeIt) {
   sqlite3_close(db);
 }
 
+// /metrics' group commit figures: every commit counted with its writes and
+// its time; writes that arrive together share a commit.
+TEST(SqliteStore, CommitStatsCountCommitsTheirWritesAndTheirTime) {
+  testing::TempDir dir;
+  SqliteStore store({dir.file("hub.db")});
+  EXPECT_EQ(store.commit_stats().commits, 0u) << "opening and migrating are not counted";
+  for (int i = 0; i < 3; ++i) store.append(event("one by one"));
+  CommitStats stats = store.commit_stats();
+  EXPECT_EQ(stats.commits, 3u);
+  EXPECT_EQ(stats.writes, 3u);
+  EXPECT_GT(stats.seconds, 0.0);
+  std::uint64_t bucketed = 0;
+  for (std::uint64_t n : stats.buckets) bucketed += n;
+  EXPECT_EQ(bucketed, 3u) << "each commit in one bucket (none took 5 s)";
+
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 200; ++i) {
+    store.append_async(event("together"), [&](AppendOutcome outcome) {
+      EXPECT_TRUE(outcome.result) << outcome.error;
+      answered.fetch_add(1);
+    });
+  }
+  while (answered.load() < 200) std::this_thread::yield();
+  const CommitStats after = store.commit_stats();
+  EXPECT_EQ(after.writes - stats.writes, 200u);
+  EXPECT_LT(after.commits - stats.commits, 200u) << "queued writes share commits";
+  EXPECT_GE(after.seconds, stats.seconds);
+}
+
 // A transaction bigger than the page cache spills frames into the WAL before
 // its commit and reads them back; bigger than the VFS's buffer, it is
 // written in parts. The event comes back whole, here and after a reopen.
