@@ -6,7 +6,9 @@ JSON body to each target in turn: a priming, a warm-up, then interleaved
 rounds (round 1: hub, nginx, ...; round 2 starts one target later, and so
 on). Per round it records req/s (200s over the load time), p50/p99 from
 wrk, the CPU each process used (utime+stime from /proc/PID/stat) and the
-share of the machine's CPU time left idle (/proc/stat, idle + iowait). It
+share of the machine's CPU time left idle (/proc/stat, idle + iowait); for
+the hub also its group commit from /metrics (writes per commit, ms per
+COMMIT). It
 prints the medians over the rounds, one figure a line, ending with the
 ratios `hub/nginx: R` and `hub/node-red-store: R`.
 
@@ -111,6 +113,9 @@ class Target:
     def pids(self):
         return [self.proc.pid] + children(self.proc.pid)
 
+    def commit_figures(self):
+        return None  # only the hub reports its group commit
+
     def wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -177,6 +182,22 @@ class Hub(Target):
         if not self.port:
             raise RuntimeError("the hub did not print its `listening on` line")
         self.wait_ready(10)
+
+    def commit_figures(self):
+        """(commits, writes, seconds in COMMIT) from /metrics; None from a
+        hub without them (an older --base-hub-bin)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+        except OSError:
+            return None
+        finally:
+            conn.close()
+        names = ("buttonhook_store_commits_total", "buttonhook_store_committed_writes_total",
+                 "buttonhook_store_commit_duration_seconds_sum")
+        values = [re.search(rf"^{n} (\S+)$", text, re.M) for n in names]
+        return tuple(float(v.group(1)) for v in values) if all(values) else None
 
     def stored(self):
         out = subprocess.run(["sqlite3", str(self.db), "SELECT count(*) FROM events"],
@@ -340,6 +361,7 @@ def run_wrk(target, seconds, args):
            "--timeout", f"{args.drain_limit:g}s", "-s", str(LUA),
            f"http://127.0.0.1:{target.port}", "--", KEY, f"{seconds:g}", str(per_thread)]
     pids = target.pids()
+    commits_before = target.commit_figures()
     cpu_before = cpu_seconds(pids)
     idle_before, all_before = machine_ticks()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -354,6 +376,7 @@ def run_wrk(target, seconds, args):
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu_after = cpu_seconds(pids)
     idle_after, all_after = machine_ticks()
+    commits_after = target.commit_figures()
     out = "".join(out)
     match = re.search(r"^bench: (requests=.*)$", out, re.M)
     if proc.returncode != 0 or not match:
@@ -370,6 +393,11 @@ def run_wrk(target, seconds, args):
     # The CPUs no process used: a target that leaves them idle is waiting
     # (on a disk, on hand-offs), not short of CPU.
     fig["idle"] = 100 * (idle_after - idle_before) / max(all_after - all_before, 1)
+    if commits_before and commits_after:
+        commits, writes, seconds_in_commit = (a - b for a, b in zip(commits_after, commits_before))
+        if commits > 0:
+            fig["writes_per_commit"] = writes / commits
+            fig["commit_ms"] = 1000 * seconds_in_commit / commits
     return fig
 
 
@@ -506,6 +534,11 @@ def main():
         print(f"{n} cpu us/req: {median(n, 'cpu_us'):.1f}")
         print(f"{n} wrk cpu %: {median(n, 'wrk_cpu'):.0f}")
         print(f"{n} machine idle %: {median(n, 'idle'):.0f}")
+        if all("writes_per_commit" in f for f in results[n]):
+            # The group commit, from the hub's /metrics: the batch size and
+            # the time of one COMMIT (the WAL's write and its fsync).
+            print(f"{n} writes per commit: {median(n, 'writes_per_commit'):.1f}")
+            print(f"{n} commit ms: {median(n, 'commit_ms'):.2f}")
         if n in stored:
             print(f"{n} stored: {stored[n]} of {target.answered_200} answered 200")
     hub_rps = median("hub", "rps") if "hub" in results else None
