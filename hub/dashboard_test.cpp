@@ -208,4 +208,14 @@ TEST_F(DashboardTest, MetricsCountEventsRejectionsRunsAndLatency) {
 }
 
 }  // namespace
+// Prometheus buckets count what is at most their bound (`le`).
+TEST(LatencyBucket, ABoundBelongsToItsBucketAndSlowerThanAllIsPastTheEnd) {
+  EXPECT_EQ(latency_bucket(0), 0u);
+  EXPECT_EQ(latency_bucket(0.0005), 0u);
+  EXPECT_EQ(latency_bucket(0.0006), 1u);
+  EXPECT_EQ(latency_bucket(1), 10u);
+  EXPECT_EQ(latency_bucket(5), kLatencyBucketsSeconds.size() - 1);
+  EXPECT_EQ(latency_bucket(5.5), kLatencyBucketsSeconds.size());
+}
+
 }  // namespace hub

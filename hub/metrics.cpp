@@ -37,12 +37,7 @@ void Metrics::event_rejected(int status) {
 
 void Metrics::trigger_answered(std::chrono::microseconds latency) {
   const double seconds = static_cast<double>(latency.count()) / 1e6;
-  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
-    if (seconds <= kBucketsSeconds[i]) {
-      ++buckets_[i];
-      break;
-    }
-  }
+  if (const std::size_t i = latency_bucket(seconds); i < buckets_.size()) ++buckets_[i];
   ++latency_count_;
   latency_sum_us_ += static_cast<std::uint64_t>(latency.count());
 }

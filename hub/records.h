@@ -74,6 +74,13 @@ struct RunCounts {
 inline constexpr std::array<double, 13> kLatencyBucketsSeconds = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 
+// The bucket a time falls in; kLatencyBucketsSeconds.size() when slower.
+inline std::size_t latency_bucket(double seconds) {
+  std::size_t i = 0;
+  while (i < kLatencyBucketsSeconds.size() && seconds > kLatencyBucketsSeconds[i]) ++i;
+  return i;
+}
+
 // The store's group commit since it opened: the transactions, the writes
 // they carried (events with their runs, run updates, keys: writes/commits
 // is the batch size), and how long each COMMIT took (the WAL's write and

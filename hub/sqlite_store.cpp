@@ -215,12 +215,7 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
     ++stats_.commits;
     stats_.writes += batch.size();
     stats_.seconds += seconds;
-    for (std::size_t i = 0; i < kLatencyBucketsSeconds.size(); ++i) {
-      if (seconds <= kLatencyBucketsSeconds[i]) {
-        ++stats_.buckets[i];
-        break;
-      }
-    }
+    if (const std::size_t i = latency_bucket(seconds); i < stats_.buckets.size()) ++stats_.buckets[i];
   } catch (...) {
     sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
