@@ -86,18 +86,22 @@ def children(pid):
         return []
 
 
-def post(port, timeout=5.0):
-    """One trigger request; the status, or None when nothing answered."""
+def request(port, method, path, body=None, headers=None, timeout=5.0):
+    """(status, body text), or (None, None) when nothing answered."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("POST", PATH, BODY, {"Content-Type": "application/json"})
+        conn.request(method, path, body, headers or {})
         response = conn.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read().decode(errors="replace")
     except OSError:
-        return None
+        return None, None
     finally:
         conn.close()
+
+
+def post(port, timeout=5.0):
+    """One trigger request; the status, or None when nothing answered."""
+    return request(port, "POST", PATH, BODY, {"Content-Type": "application/json"}, timeout)[0]
 
 
 class Target:
@@ -186,14 +190,9 @@ class Hub(Target):
     def commit_figures(self):
         """(commits, writes, seconds in COMMIT) from /metrics; None from a
         hub without them (an older --base-hub-bin)."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-        try:
-            conn.request("GET", "/metrics")
-            text = conn.getresponse().read().decode()
-        except OSError:
+        status, text = request(self.port, "GET", "/metrics")
+        if status != 200:
             return None
-        finally:
-            conn.close()
         names = ("buttonhook_store_commits_total", "buttonhook_store_committed_writes_total",
                  "buttonhook_store_commit_duration_seconds_sum")
         values = [re.search(rf"^{n} (\S+)$", text, re.M) for n in names]

@@ -207,7 +207,6 @@ TEST_F(DashboardTest, MetricsCountEventsRejectionsRunsAndLatency) {
   EXPECT_EQ(call("POST", "/metrics").status, 405);
 }
 
-}  // namespace
 // Prometheus buckets count what is at most their bound (`le`).
 TEST(LatencyBucket, ABoundBelongsToItsBucketAndSlowerThanAllIsPastTheEnd) {
   EXPECT_EQ(latency_bucket(0), 0u);
@@ -218,4 +217,5 @@ TEST(LatencyBucket, ABoundBelongsToItsBucketAndSlowerThanAllIsPastTheEnd) {
   EXPECT_EQ(latency_bucket(5.5), kLatencyBucketsSeconds.size());
 }
 
+}  // namespace
 }  // namespace hub

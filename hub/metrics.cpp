@@ -25,6 +25,24 @@ std::string bucket_label(double le) {
   return std::string("le=\"") + buf + "\"";
 }
 
+// A histogram over kLatencyBucketsSeconds: `per_bucket` as counted (not
+// cumulative), `count` every observation (slower than the last bound too).
+template <typename Counts>
+void histogram(std::string& out, const std::string& name, const char* text,
+               const Counts& per_bucket, std::uint64_t count, double sum) {
+  help(out, name.c_str(), "histogram", text);
+  const std::string bucket = name + "_bucket";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < kLatencyBucketsSeconds.size(); ++i) {
+    cumulative += per_bucket[i];
+    line(out, bucket.c_str(), bucket_label(kLatencyBucketsSeconds[i]),
+         static_cast<double>(cumulative));
+  }
+  line(out, bucket.c_str(), "le=\"+Inf\"", static_cast<double>(count));
+  line(out, (name + "_sum").c_str(), "", sum);
+  line(out, (name + "_count").c_str(), "", static_cast<double>(count));
+}
+
 }  // namespace
 
 Metrics::Metrics() : started_(std::chrono::steady_clock::now()) {}
@@ -63,19 +81,9 @@ std::string Metrics::render(const RunCounts& runs, const CommitStats& commits) c
     line(out, "buttonhook_events_rejected_total", "status=\"" + status + "\"",
          static_cast<double>(rejected_[i]));
   }
-  help(out, "buttonhook_trigger_duration_seconds", "histogram",
-       "Time from a trigger request to its answer (includes the commit).");
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
-    cumulative += buckets_[i];
-    line(out, "buttonhook_trigger_duration_seconds_bucket", bucket_label(kBucketsSeconds[i]),
-         static_cast<double>(cumulative));
-  }
-  line(out, "buttonhook_trigger_duration_seconds_bucket", "le=\"+Inf\"",
-       static_cast<double>(latency_count_));
-  line(out, "buttonhook_trigger_duration_seconds_sum", "",
-       static_cast<double>(latency_sum_us_) / 1e6);
-  line(out, "buttonhook_trigger_duration_seconds_count", "", static_cast<double>(latency_count_));
+  histogram(out, "buttonhook_trigger_duration_seconds",
+            "Time from a trigger request to its answer (includes the commit).", buckets_,
+            latency_count_, static_cast<double>(latency_sum_us_) / 1e6);
   help(out, "buttonhook_action_attempts_total", "counter",
        "Attempts at action runs since start, by outcome (retry: will be tried again).");
   line(out, "buttonhook_action_attempts_total", "outcome=\"done\"",
@@ -96,19 +104,9 @@ std::string Metrics::render(const RunCounts& runs, const CommitStats& commits) c
   help(out, "buttonhook_store_committed_writes_total", "counter",
        "Writes those transactions carried (events with their runs, run updates, keys).");
   line(out, "buttonhook_store_committed_writes_total", "", static_cast<double>(commits.writes));
-  help(out, "buttonhook_store_commit_duration_seconds", "histogram",
-       "Time of each COMMIT: writing the WAL and its fsync.");
-  std::uint64_t committed = 0;
-  for (std::size_t i = 0; i < kBucketsSeconds.size(); ++i) {
-    committed += commits.buckets[i];
-    line(out, "buttonhook_store_commit_duration_seconds_bucket", bucket_label(kBucketsSeconds[i]),
-         static_cast<double>(committed));
-  }
-  line(out, "buttonhook_store_commit_duration_seconds_bucket", "le=\"+Inf\"",
-       static_cast<double>(commits.commits));
-  line(out, "buttonhook_store_commit_duration_seconds_sum", "", commits.seconds);
-  line(out, "buttonhook_store_commit_duration_seconds_count", "",
-       static_cast<double>(commits.commits));
+  histogram(out, "buttonhook_store_commit_duration_seconds",
+            "Time of each COMMIT: writing the WAL and its fsync.", commits.buckets, commits.commits,
+            commits.seconds);
   help(out, "buttonhook_uptime_seconds", "gauge", "Seconds since the hub started.");
   line(out, "buttonhook_uptime_seconds", "",
        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());

@@ -28,13 +28,11 @@ class Metrics {
 
   std::string render(const RunCounts& runs, const CommitStats& commits = {}) const;
 
-  static constexpr const auto& kBucketsSeconds = kLatencyBucketsSeconds;
-
  private:
   std::atomic<std::uint64_t> accepted_{0}, replayed_{0};
   static constexpr std::array<int, 7> kRejectStatuses = {400, 401, 404, 405, 413, 500, 0};
   std::array<std::atomic<std::uint64_t>, kRejectStatuses.size()> rejected_{};
-  std::array<std::atomic<std::uint64_t>, kBucketsSeconds.size()> buckets_{};
+  std::array<std::atomic<std::uint64_t>, kLatencyBucketsSeconds.size()> buckets_{};
   std::atomic<std::uint64_t> latency_count_{0}, latency_sum_us_{0};
   std::atomic<std::uint64_t> attempts_done_{0}, attempts_retry_{0}, attempts_failed_{0};
   std::chrono::steady_clock::time_point started_;

@@ -26,6 +26,22 @@ EventRecord event(const std::string& name, std::optional<std::string> idem = std
   return e;
 }
 
+// SQLite's plan for `sql` (EXPLAIN QUERY PLAN's details joined), on a
+// separate connection.
+std::string query_plan(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + sql).c_str(), -1, &stmt, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(stmt) == SQLITE_ROW)
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return plan;
+}
+
 std::vector<EventRecord> all(Store& store, const std::string& key_id = "button") {
   EventQuery q;
   q.key_id = key_id;
@@ -287,16 +303,8 @@ TEST(SqliteStore, AnEventLargerThanTheCacheAndTheWalBuffer) {
 TEST(Schema, ALookupOfAnEventsRunsUsesAnIndex) {
   testing::TempDir dir;
   SqliteStore store({dir.file("hub.db")});
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT id FROM action_runs WHERE event_id = 7",
-                               -1, &stmt, nullptr),
-            SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(stmt) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
+  const std::string plan =
+      query_plan(dir.file("hub.db"), "SELECT id FROM action_runs WHERE event_id = 7");
   EXPECT_NE(plan.find("USING"), std::string::npos) << plan;
   EXPECT_EQ(plan.find("SCAN"), std::string::npos) << plan;
 }
@@ -365,19 +373,12 @@ TEST(SqliteStore, RunsOfOneEventOrOneKey) {
 TEST(Schema, RunCountsReadIndexesNotEveryRun) {
   testing::TempDir dir;
   SqliteStore store({dir.file("hub.db")});
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
   for (const char* where : {"status = 'pending'", "status = 'failed'"}) {
-    sqlite3_stmt* stmt = nullptr;
-    const std::string sql = std::string("EXPLAIN QUERY PLAN SELECT COUNT(*) FROM action_runs WHERE ") + where;
-    ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
-    std::string plan;
-    while (sqlite3_step(stmt) == SQLITE_ROW) plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
-    sqlite3_finalize(stmt);
+    const std::string plan =
+        query_plan(dir.file("hub.db"), std::string("SELECT COUNT(*) FROM action_runs WHERE ") + where);
     // "SCAN action_runs USING COVERING INDEX action_runs_due": the partial index's rows only.
     EXPECT_NE(plan.find("INDEX action_runs_"), std::string::npos) << where << ": " << plan;
   }
-  sqlite3_close(db);
 }
 
 TEST(Schema, MigrateIsIdempotentAndRefusesNewerFiles) {
