@@ -11,8 +11,9 @@ namespace hub {
 // The version a database has after migrate().
 int latest_schema_version();
 
-// Brings the database to latest_schema_version(). Throws StoreError (with
-// SQLite's message) on failure, or if the file is newer than this hub.
-void migrate(sqlite3* db);
+// Brings the database to latest_schema_version() (or only up to `up_to`,
+// for tests of a migration). Throws StoreError (with SQLite's message) on
+// failure, or if the file is newer than this hub.
+void migrate(sqlite3* db, int up_to = -1);
 
 }  // namespace hub

@@ -381,6 +381,102 @@ TEST(Schema, RunCountsReadIndexesNotEveryRun) {
   }
 }
 
+// The opcodes of a statement, one per line (EXPLAIN).
+std::string opcodes(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &stmt, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  std::string out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    out += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
+    out += '\n';
+  }
+  sqlite3_finalize(stmt);
+  return out;
+}
+
+// The first column of the first row, as text ("" when there is none).
+std::string scalar(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string out;
+  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  return out;
+}
+
+// A CHECK written as `status IN (three constants)` made SQLite build a
+// temporary index (OpenEphemeral) for every run it wrote.
+TEST(Schema, WritingARunBuildsNoTemporaryIndex) {
+  testing::TempDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
+  migrate(db);
+  for (const char* sql :
+       {"INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
+        "created_at, updated_at, status, attempts) VALUES (1, 'a', 0, 'log', 0, 't', 't', 'done', 1)",
+        "UPDATE action_runs SET status = 'failed', attempts = 2 WHERE id = 1"}) {
+    const std::string code = opcodes(db, sql);
+    EXPECT_NE(code.find("Insert"), std::string::npos) << sql << "\n" << code;
+    EXPECT_EQ(code.find("OpenEphemeral"), std::string::npos) << sql << "\n" << code;
+  }
+  sqlite3_close(db);
+}
+
+// Migration 5 rebuilds action_runs: the runs keep their ids and columns,
+// the AUTOINCREMENT sequence goes on where it was (past deleted runs), the
+// constraints and indexes are all there.
+TEST(Schema, TheRunsRebuildKeepsRunsSequenceAndConstraints) {
+  testing::TempDir dir;
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &db), SQLITE_OK);
+  migrate(db, 4);
+  ASSERT_EQ(scalar(db, "PRAGMA user_version"), "4");
+  auto exec = [&](const std::string& sql) {
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(db);
+  };
+  exec("INSERT INTO events (event, key_id, occurred_at) VALUES ('e', 'k', 't')");
+  const char* kRun =
+      "INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
+      "created_at, updated_at, status, attempts, last_error) VALUES ";
+  exec(std::string(kRun) + "(1, 'a', 0, 'log', 5, 'c', 'u', 'done', 1, NULL)");
+  exec(std::string(kRun) + "(1, 'a', 1, 'http', 7, 'c', 'u', 'pending', 2, 'timeout')");
+  exec(std::string(kRun) + "(1, 'b', 0, 'mqtt', 9, 'c', 'u', 'failed', 8, 'refused')");
+  exec("INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
+       "created_at, updated_at) VALUES (1, 'c', 0, 'log', 1, 'c', 'u')");
+  exec("DELETE FROM action_runs WHERE id = 4");  // the sequence stays at 4
+  const std::string before = scalar(
+      db, "SELECT group_concat(id || event_id || applet || action_index || kind || status || "
+          "attempts || next_attempt_at || coalesce(last_error, '-') || created_at || updated_at, "
+          "'|') FROM action_runs");
+
+  migrate(db);
+  EXPECT_EQ(scalar(db, "PRAGMA user_version"), std::to_string(latest_schema_version()));
+  EXPECT_EQ(scalar(db, "SELECT group_concat(id || event_id || applet || action_index || kind || "
+                       "status || attempts || next_attempt_at || coalesce(last_error, '-') || "
+                       "created_at || updated_at, '|') FROM action_runs"),
+            before);
+  EXPECT_EQ(scalar(db, "SELECT seq FROM sqlite_sequence WHERE name = 'action_runs'"), "4");
+  EXPECT_EQ(scalar(db, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE 'action_runs%'"), "1");
+  exec(std::string(kRun) + "(1, 'd', 0, 'log', 1, 'c', 'u', 'pending', 0, NULL)");
+  EXPECT_EQ(scalar(db, "SELECT max(id) FROM action_runs"), "5") << "no id is reused";
+  EXPECT_NE(sqlite3_exec(db, (std::string(kRun) + "(1, 'e', 0, 'log', 1, 'c', 'u', 'lost', 0, NULL)").c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << "the status CHECK holds";
+  EXPECT_NE(sqlite3_exec(db, (std::string(kRun) + "(1, 'a', 0, 'log', 1, 'c', 'u', 'done', 0, NULL)").c_str(),
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << "(event_id, applet, action_index) is unique";
+  EXPECT_EQ(scalar(db, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE "
+                       "type = 'index' AND tbl_name = 'action_runs' ORDER BY name)"),
+            "action_runs_due,action_runs_failed,sqlite_autoindex_action_runs_1");
+  EXPECT_EQ(scalar(db, "PRAGMA integrity_check"), "ok");
+  sqlite3_close(db);
+}
+
 TEST(Schema, MigrateIsIdempotentAndRefusesNewerFiles) {
   testing::TempDir dir;
   const std::string path = dir.file("hub.db");
