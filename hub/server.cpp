@@ -172,6 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // A reply is one write: send it at once, never held back for an ACK
     // (Nagle), as nginx does on keep-alive connections.
     stream_.socket().set_option(tcp::no_delay(true), ec);
+    // Replies are first tried with a write that must not wait (write()).
+    stream_.socket().non_blocking(true, ec);
   }
   ~Session() { core_.remove(this); }
 
@@ -228,6 +230,16 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(core_.options.header_limit));
     parser_->body_limit(core_.options.body_limit);
+    // A request nearly always arrives whole in one read: parse it from the
+    // buffer now. An asynchronous read would complete through the loop's
+    // queue, behind every other ready handler, and set a timer.
+    if (buffer_.size() > 0) {
+      parser_->eager(true);
+      beast::error_code ec;
+      buffer_.consume(parser_->put(buffer_.data(), ec));
+      if (!ec && parser_->is_done()) return dispatch();
+      if (ec && ec != http::error::need_more) return on_read_error(ec);
+    }
     stream_.expires_after(core_.options.read_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -377,9 +389,22 @@ class Session : public std::enable_shared_from_this<Session> {
     if (version_ == 10 && !close) head_ += "Connection: keep-alive\r\n";
     head_ += "\r\n";
     body_ = std::move(response.body);
-    stream_.expires_after(core_.options.read_timeout);  // a client that never reads
     const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
-    net::async_write(stream_, buffers,
+    // A reply nearly always fits in the socket's send buffer: send it now
+    // (the socket is non-blocking) and go on without an asynchronous
+    // write's round through the loop's queue; the rest, if any, is written
+    // asynchronously.
+    beast::error_code ec;
+    const std::size_t sent = stream_.socket().write_some(buffers, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+    } else if (ec || sent == head_.size() + body_.size()) {
+      return on_write(close, linger, ec, sent);
+    }
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
+    rest.consume(ec ? 0 : sent);
+    stream_.expires_after(core_.options.read_timeout);  // a client that never reads
+    net::async_write(stream_, rest,
                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger));
   }
 

@@ -324,6 +324,31 @@ TEST(ServerAsync, AnAnswerPendingOnAnotherThreadDoesNotHoldUpOtherRequests) {
   for (auto& t : answerers) t.join();
 }
 
+// A reply is first sent with one write that must not wait; what does not
+// fit in the socket's buffer (a client that is slow to read) follows
+// asynchronously. The reply arrives whole and the connection goes on.
+TEST(ServerReplies, ABigReplyToASlowReaderArrivesWholeAndTheConnectionGoesOn) {
+  ServerOptions options = test_options();
+  options.read_timeout = 5s;
+  options.runs_inline = [](const Request&) { return true; };
+  std::string big(8 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  RunningServer server(options, [&](const Request& request, Respond respond) {
+    respond(text(200, request.target == "/big" ? big : "small"));
+  });
+  Connection conn(server.port());
+  conn.send(http_request("GET", "/big"));
+  std::this_thread::sleep_for(100ms);  // the server's first write fills the buffers
+  HttpReply r = conn.read_reply(10s);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.size(), big.size());
+  EXPECT_TRUE(r.body == big) << "the reply arrived out of order or changed";
+  conn.send(http_request("GET", "/small"));
+  r = conn.read_reply(2s);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "small");
+}
+
 TEST(ServerDrain, FinishesTheRequestInFlightAndClosesIdleConnections) {
   std::atomic<bool> in_handler{false};
   RunningServer server(test_options(), [&](const Request&) {
