@@ -7,6 +7,12 @@ namespace {
 
 constexpr std::string_view kMask = "***";
 
+// Whether `text` decodes to "key": from 3 ("key") to 9 ("%6B%65%79")
+// characters, so most segments are answered without decoding them.
+bool decodes_to_key(std::string_view text, bool plus_is_space) {
+  return text.size() >= 3 && text.size() <= 9 && percent_decode(text, plus_is_space) == "key";
+}
+
 // Segment by segment: whatever follows a segment that decodes to "key".
 std::string mask_path(std::string_view path) {
   std::string out;
@@ -15,7 +21,7 @@ std::string mask_path(std::string_view path) {
     std::size_t slash = path.find('/');
     std::string_view segment = path.substr(0, slash);
     out.append(after_key && !segment.empty() ? kMask : segment);
-    after_key = percent_decode(segment, false) == "key";
+    after_key = decodes_to_key(segment, false);
     if (slash == std::string_view::npos) break;
     out.push_back('/');
     path.remove_prefix(slash + 1);
@@ -29,7 +35,7 @@ std::string mask_query(std::string_view query) {
     std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
     std::size_t eq = pair.find('=');
-    if (eq != std::string_view::npos && percent_decode(pair.substr(0, eq), true) == "key") {
+    if (eq != std::string_view::npos && decodes_to_key(pair.substr(0, eq), true)) {
       out.append(pair.substr(0, eq + 1));
       out.append(kMask);
     } else {
@@ -43,9 +49,12 @@ std::string mask_query(std::string_view query) {
 }
 
 void append_printable(std::string& out, std::string_view s) {
+  const std::size_t at = out.size();
+  out.resize(at + s.size());
+  char* to = out.data() + at;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    out.push_back(u <= 0x20 || u == 0x7f ? '?' : c);
+    *to++ = u <= 0x20 || u == 0x7f ? '?' : c;
   }
 }
 

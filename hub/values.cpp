@@ -92,17 +92,25 @@ std::optional<std::string> string_field(const nlohmann::json& doc, const char* n
 std::string percent_decode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int hi = hex_digit(in[i + 1]), lo = hex_digit(in[i + 2]);
+  std::size_t i = 0;
+  while (i < in.size()) {
+    // Up to the next escape, the text goes in with one copy (every request's
+    // path is decoded for routing and for the access log).
+    std::size_t j = i;
+    while (j < in.size() && in[j] != '%' && !(plus_is_space && in[j] == '+')) ++j;
+    out.append(in.data() + i, j - i);
+    if (j == in.size()) break;
+    const char c = in[j];
+    i = j + 1;
+    if (c == '%' && j + 2 < in.size()) {
+      int hi = hex_digit(in[j + 1]), lo = hex_digit(in[j + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
+        i = j + 3;
         continue;
       }
     }
-    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    out.push_back(c == '+' && plus_is_space ? ' ' : c);
   }
   return out;
 }
