@@ -28,6 +28,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   hub::ValuesResult v = hub::trigger_values(content_type, body, t.query);
   if (!v && v.error.empty()) __builtin_trap();  // a failure always says why
+  // The one-pass reader of a button's body and the DOM answer alike.
+  const hub::ValuesResult fast = hub::values_from_json(body), dom = hub::values_from_json_dom(body);
+  if (fast.error != dom.error || fast.values.value1 != dom.values.value1 ||
+      fast.values.value2 != dom.values.value2 || fast.values.value3 != dom.values.value3 ||
+      fast.values.button_id != dom.values.button_id ||
+      fast.values.battery_mv != dom.values.battery_mv)
+    __builtin_trap();
   (void)hub::check_json_payload(body);
   (void)hub::parse_urlencoded(in);
   // Decoding only ever shrinks its input.

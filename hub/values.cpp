@@ -162,7 +162,81 @@ Values values_from_urlencoded(std::string_view in) {
   return v;
 }
 
+std::optional<Values> flat_json_values(std::string_view body) {
+  std::size_t i = 0;
+  auto space = [&] {
+    while (i < body.size() &&
+           (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r'))
+      ++i;
+  };
+  auto string = [&](std::string_view& out) {
+    if (i >= body.size() || body[i] != '"') return false;
+    const std::size_t start = ++i;
+    for (; i < body.size(); ++i) {
+      const auto c = static_cast<unsigned char>(body[i]);
+      if (c == '"') {
+        out = body.substr(start, i - start);
+        ++i;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x7f) return false;
+    }
+    return false;
+  };
+  space();
+  if (i >= body.size() || body[i] != '{') return std::nullopt;
+  ++i;
+  space();
+  Values v;
+  unsigned seen = 0;
+  if (i < body.size() && body[i] == '}') {
+    ++i;
+  } else {
+    for (;;) {
+      std::string_view name, value;
+      if (!string(name)) return std::nullopt;
+      space();
+      if (i >= body.size() || body[i] != ':') return std::nullopt;
+      ++i;
+      space();
+      if (!string(value)) return std::nullopt;
+      static constexpr std::string_view kFields[] = {"value1", "value2", "value3", "button_id",
+                                                     "battery_mv"};
+      for (unsigned f = 0; f < 5; ++f) {
+        if (name != kFields[f]) continue;
+        if (seen & (1u << f)) return std::nullopt;  // the DOM keeps the last one
+        seen |= 1u << f;
+        if (f == 0) v.value1 = std::string(value);
+        if (f == 1) v.value2 = std::string(value);
+        if (f == 2) v.value3 = std::string(value);
+        if (f == 3) v.button_id = std::string(value);
+        if (f == 4) v.battery_mv = battery_from_text(value);
+      }
+      space();
+      if (i < body.size() && body[i] == ',') {
+        ++i;
+        space();
+        continue;
+      }
+      if (i < body.size() && body[i] == '}') {
+        ++i;
+        break;
+      }
+      return std::nullopt;
+    }
+  }
+  space();
+  if (i != body.size()) return std::nullopt;
+  return v;
+}
+
 ValuesResult values_from_json(std::string_view body) {
+  // The DOM cost the I/O thread a third of its instructions per trigger.
+  if (std::optional<Values> flat = flat_json_values(body)) return {std::move(*flat), {}};
+  return values_from_json_dom(body);
+}
+
+ValuesResult values_from_json_dom(std::string_view body) {
   ValuesResult r;
   if (!nesting_within_limit(body)) {
     r.error = kTooDeep;

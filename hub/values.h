@@ -45,6 +45,16 @@ Values values_from_urlencoded(std::string_view in);
 // value1..3 from a JSON object. Strings are taken as they are, null as absent,
 // numbers and booleans (and nested values) as their JSON text.
 ValuesResult values_from_json(std::string_view body);
+// The same through nlohmann's DOM, always. values_from_json reads the body
+// a button sends (one flat object of plain ASCII strings, each field once)
+// without building a DOM, and hands anything else to this; tests and the
+// fuzzer check that both answer alike.
+ValuesResult values_from_json_dom(std::string_view body);
+// The body a button sends, {"value1":"micropython1","value2":"bench"}, read
+// in one pass: nullopt for anything else (an escape, a byte outside
+// printable ASCII, a number, null, nesting, one of the fields twice,
+// trailing text), which the DOM then reads.
+std::optional<Values> flat_json_values(std::string_view body);
 
 // The plain trigger URL: the body (JSON or form, by Content-Type) wins over
 // the query string, field by field. Other content types: the body is ignored.

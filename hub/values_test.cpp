@@ -62,6 +62,63 @@ TEST(ValuesFromJson, TakesStringsAndWritesOtherTypesAsJson) {
   EXPECT_EQ(r.values.value3, R"({"a":[true]})");
 }
 
+TEST(ValuesFromJson, AButtonsBodyIsReadWithoutTheDom) {
+  auto flat = flat_json_values(R"({"value1":"micropython1","value2":"bench","value3":"42"})");
+  ASSERT_TRUE(flat);
+  EXPECT_EQ(flat->value1, "micropython1");
+  EXPECT_EQ(flat->value2, "bench");
+  EXPECT_EQ(flat->value3, "42");
+  flat = flat_json_values(" {\n \"button_id\" : \"hall\" ,\"battery_mv\":\"3012\", \"x\":\"\"}\r\n");
+  ASSERT_TRUE(flat);
+  EXPECT_EQ(flat->button_id, "hall");
+  EXPECT_EQ(flat->battery_mv, 3012);
+  EXPECT_EQ(flat->value1, std::nullopt);
+  ASSERT_TRUE(flat_json_values("{}"));
+  for (const char* other : {R"({"value1":1})", R"({"value1":null})", R"({"value1":"a\"b"})",
+                            "{\"value1\":\"caf\xc3\xa9\"}", R"({"value1":"a","value1":"b"})",
+                            R"({"value1":"a"} x)", R"({"value1":"a",})", R"([])", ""}) {
+    EXPECT_FALSE(flat_json_values(other)) << other;
+  }
+}
+
+// Whatever the body, the one-pass reader and the DOM answer alike: the same
+// values, or the same error.
+TEST(ValuesFromJson, TheOnePassReaderAgreesWithTheDom) {
+  const std::vector<std::string> names = {"\"value1\"", "\"value2\"",     "\"value3\"",
+                                          "\"button_id\"", "\"battery_mv\"", "\"other\"",
+                                          "\"value\\u0031\"", "\"\""};
+  const std::vector<std::string> values = {
+      "\"a\"", "\"\"", "\"micropython1\"", "\"3012\"", "\"100001\"", "\"-5\"",
+      "\"x\\\"y\"", "\"caf\xc3\xa9\"", "\"\xff\"", "\"\x7f\"", "\"tab\there\"",
+      "12", "3012", "null", "true", "{\"a\":1}", "[1]", "\"\\u00e9\"", "\"unclosed"};
+  const std::vector<std::string> spaces = {"", " ", "\n\t "};
+  std::vector<std::string> bodies = {"{}", " { } ", "{", "}", "[]", "\"a\"", "{}x", "{},",
+                                     "\xef\xbb\xbf{}", "{\"value1\":\"a\",}"};
+  for (const std::string& n1 : names)
+    for (const std::string& v1 : values) {
+      const std::string& sp = spaces[(n1.size() + v1.size()) % spaces.size()];
+      bodies.push_back("{" + sp + n1 + sp + ":" + sp + v1 + sp + "}");
+      for (const std::string& n2 : names) {
+        const std::string& v2 = values[(n1.size() * 7 + n2.size()) % values.size()];
+        bodies.push_back("{" + n1 + ":" + v1 + "," + sp + n2 + ":" + v2 + "}");
+        bodies.push_back("{" + n2 + ":" + v2 + "," + n1 + ":" + v1 + "," + n1 + ":" + v2 + "}");
+      }
+    }
+  int flat = 0;
+  for (const std::string& body : bodies) {
+    const ValuesResult fast = values_from_json(body), dom = values_from_json_dom(body);
+    EXPECT_EQ(fast.error, dom.error) << body;
+    EXPECT_EQ(fast.values.value1, dom.values.value1) << body;
+    EXPECT_EQ(fast.values.value2, dom.values.value2) << body;
+    EXPECT_EQ(fast.values.value3, dom.values.value3) << body;
+    EXPECT_EQ(fast.values.button_id, dom.values.button_id) << body;
+    EXPECT_EQ(fast.values.battery_mv, dom.values.battery_mv) << body;
+    if (flat_json_values(body)) ++flat;
+  }
+  EXPECT_GT(flat, 100) << "the corpus must exercise the one-pass reader";
+  EXPECT_LT(flat, static_cast<int>(bodies.size()) / 2) << "and the DOM";
+}
+
 TEST(ValuesFromJson, NullIsAbsent) {
   ValuesResult r = values_from_json(R"({"value1":null})");
   ASSERT_TRUE(r);
