@@ -14,11 +14,18 @@ std::array<unsigned char, 32> sha256(std::string_view data) {
   // Fetched once: with EVP_sha256() OpenSSL 3 looks the implementation up
   // in its provider tables (under a lock) on every digest, every request.
   static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  // One context per thread, reset for each digest: EVP_Digest makes and
+  // frees one every time (every request's key is hashed).
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
   std::array<unsigned char, 32> digest{};
   unsigned int size = 0;
-  if (!kSha256 ||
-      EVP_Digest(data.data(), data.size(), digest.data(), &size, kSha256, nullptr) != 1 ||
-      size != digest.size()) {
+  if (!kSha256 || !context.ctx || EVP_DigestInit_ex2(context.ctx, kSha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest.data(), &size) != 1 || size != digest.size()) {
     throw std::runtime_error("SHA-256 failed (OpenSSL)");
   }
   return digest;
