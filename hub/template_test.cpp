@@ -84,6 +84,10 @@ TEST(OccurredAt, FormatsLikeIfttt) {
       {"2026-02-28T23:59:00.000Z", "February 28, 2026 at 11:59PM"},
       {"2024-02-29T11:59:00.000Z", "February 29, 2024 at 11:59AM"},
       {"2026-12-31T13:01:00.000Z", "December 31, 2026 at 01:01PM"},
+      {"1970-01-01T00:00:00.000Z", "January 1, 1970 at 12:00AM"},
+      {"0999-10-10T12:00:00.000Z", "October 10, 999 at 12:00PM"},
+      {"0007-07-17T17:17:00.000Z", "July 17, 7 at 05:17PM"},
+      {"9999-12-31T23:59:59.999Z", "December 31, 9999 at 11:59PM"},
   };
   for (const auto& c : cases) {
     auto t = parse_iso8601(c.iso);

@@ -142,6 +142,34 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
 }
 
 std::string format_occurred_at(TimePoint t) {
+  // Every event's log line and email says this: written by hand like
+  // format_iso8601 (snprintf was 85 % of the cost, the writer's own work).
+  const long long ms = t.time_since_epoch().count();
+  const long long days = floor_div(ms, 86400000);
+  const long long in_day = ms - days * 86400000;
+  const Civil c = civil_from_days(days);
+  if (c.year >= 0 && c.year <= 9999) {
+    const int hour = static_cast<int>(in_day / 3600000), minute = static_cast<int>(in_day / 60000 % 60);
+    const int hour12 = hour % 12 == 0 ? 12 : hour % 12;
+    std::string out = kMonths[c.month - 1];
+    out += ' ';
+    char buf[32];
+    char* p = c.day >= 10 ? put_digits(buf, c.day, 2) : put_digits(buf, c.day, 1);
+    *p++ = ',';
+    *p++ = ' ';
+    p = c.year >= 1000 ? put_digits(p, c.year, 4)
+        : c.year >= 100 ? put_digits(p, c.year, 3)
+        : c.year >= 10  ? put_digits(p, c.year, 2)
+                        : put_digits(p, c.year, 1);
+    for (char ch : std::string_view(" at ")) *p++ = ch;
+    p = put_digits(p, hour12, 2);
+    *p++ = ':';
+    p = put_digits(p, minute, 2);
+    *p++ = hour < 12 ? 'A' : 'P';
+    *p++ = 'M';
+    out.append(buf, static_cast<std::size_t>(p - buf));
+    return out;
+  }
   std::tm tm = utc(t, nullptr);
   int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
   char buf[64];
