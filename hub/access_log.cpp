@@ -1,5 +1,7 @@
 #include "access_log.h"
 
+#include <charconv>
+
 #include "values.h"
 
 namespace hub {
@@ -14,8 +16,7 @@ bool decodes_to_key(std::string_view text, bool plus_is_space) {
 }
 
 // Segment by segment: whatever follows a segment that decodes to "key".
-std::string mask_path(std::string_view path) {
-  std::string out;
+void append_masked_path(std::string& out, std::string_view path) {
   bool after_key = false;
   while (true) {
     std::size_t slash = path.find('/');
@@ -26,11 +27,9 @@ std::string mask_path(std::string_view path) {
     out.push_back('/');
     path.remove_prefix(slash + 1);
   }
-  return out;
 }
 
-std::string mask_query(std::string_view query) {
-  std::string out;
+void append_masked_query(std::string& out, std::string_view query) {
   while (true) {
     std::size_t amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
@@ -45,42 +44,65 @@ std::string mask_query(std::string_view query) {
     out.push_back('&');
     query.remove_prefix(amp + 1);
   }
-  return out;
 }
 
-void append_printable(std::string& out, std::string_view s) {
-  const std::size_t at = out.size();
-  out.resize(at + s.size());
-  char* to = out.data() + at;
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    *to++ = u <= 0x20 || u == 0x7f ? '?' : c;
+void append_masked_target(std::string& out, std::string_view target) {
+  std::size_t q = target.find('?');
+  append_masked_path(out, target.substr(0, q));
+  if (q != std::string_view::npos) {
+    out.push_back('?');
+    append_masked_query(out, target.substr(q + 1));
   }
+}
+
+// Control characters and spaces from `from` on become '?': one line per
+// request, its fields split by spaces.
+void make_printable(std::string& out, std::size_t from) {
+  for (std::size_t i = from; i < out.size(); ++i) {
+    auto u = static_cast<unsigned char>(out[i]);
+    if (u <= 0x20 || u == 0x7f) out[i] = '?';
+  }
+}
+
+void append_field(std::string& out, std::string_view s) {
+  const std::size_t at = out.size();
+  out.append(s.empty() ? std::string_view("-") : s);
+  make_printable(out, at);
+}
+
+void append_number(std::string& out, std::int64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
 }
 
 }  // namespace
 
 std::string mask_target(std::string_view target) {
-  std::size_t q = target.find('?');
-  std::string out = mask_path(target.substr(0, q));
-  if (q != std::string_view::npos) {
-    out.push_back('?');
-    out.append(mask_query(target.substr(q + 1)));
-  }
+  std::string out;
+  out.reserve(target.size());
+  append_masked_target(out, target);
   return out;
 }
 
+// Written into one string (the line is made for every request).
 std::string access_line(std::string_view remote, std::string_view method, std::string_view target,
                         int status, std::int64_t micros) {
-  const std::string masked = mask_target(target);
   std::string line;
-  line.reserve(remote.size() + method.size() + masked.size() + 32);
-  append_printable(line, remote.empty() ? "-" : remote);
+  line.reserve(remote.size() + method.size() + target.size() + 40);
+  append_field(line, remote);
   line.push_back(' ');
-  append_printable(line, method.empty() ? "-" : method);
+  append_field(line, method);
   line.push_back(' ');
-  append_printable(line, masked.empty() ? "-" : masked);
-  line += ' ' + std::to_string(status) + ' ' + std::to_string(micros) + "us";
+  const std::size_t at = line.size();
+  append_masked_target(line, target);
+  if (line.size() == at) line.push_back('-');
+  make_printable(line, at);
+  line.push_back(' ');
+  append_number(line, status);
+  line.push_back(' ');
+  append_number(line, micros);
+  line += "us";
   return line;
 }
 
