@@ -396,13 +396,12 @@ class Session : public std::enable_shared_from_this<Session> {
     // asynchronously.
     beast::error_code ec;
     const std::size_t sent = stream_.socket().write_some(buffers, ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-      ec = {};
-    } else if (ec || sent == head_.size() + body_.size()) {
+    const bool full = ec == net::error::would_block || ec == net::error::try_again;
+    if (!full && (ec || sent == head_.size() + body_.size())) {
       return on_write(close, linger, ec, sent);
     }
     beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(buffers);
-    rest.consume(ec ? 0 : sent);
+    rest.consume(sent);  // 0 when the buffer was full
     stream_.expires_after(core_.options.read_timeout);  // a client that never reads
     net::async_write(stream_, rest,
                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close, linger));

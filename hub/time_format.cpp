@@ -1,5 +1,6 @@
 #include "time_format.h"
 
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
@@ -77,6 +78,18 @@ char* put_digits(char* out, long long n, int width) {
   return out + width;
 }
 
+// A time as its UTC date and the milliseconds into that day.
+struct CivilTime {
+  Civil date;
+  long long ms_in_day;
+};
+
+CivilTime civil_time(TimePoint t) {
+  const long long ms = t.time_since_epoch().count();
+  const long long days = floor_div(ms, 86400000);
+  return {civil_from_days(days), ms - days * 86400000};
+}
+
 // Exactly `width` ASCII digits, or -1.
 int get_digits(std::string_view s, std::size_t at, int width) {
   int n = 0;
@@ -91,10 +104,7 @@ int get_digits(std::string_view s, std::size_t at, int width) {
 }  // namespace
 
 std::string format_iso8601(TimePoint t) {
-  const long long ms = t.time_since_epoch().count();
-  const long long days = floor_div(ms, 86400000);
-  const long long in_day = ms - days * 86400000;
-  const Civil c = civil_from_days(days);
+  const auto [c, in_day] = civil_time(t);
   if (c.year < 0 || c.year > 9999) {
     // Out of the fixed-width range: the general (slow) path.
     int rem = 0;
@@ -144,30 +154,26 @@ std::optional<TimePoint> parse_iso8601(std::string_view s) {
 std::string format_occurred_at(TimePoint t) {
   // Every event's log line and email says this: written by hand like
   // format_iso8601 (snprintf was 85 % of the cost, the writer's own work).
-  const long long ms = t.time_since_epoch().count();
-  const long long days = floor_div(ms, 86400000);
-  const long long in_day = ms - days * 86400000;
-  const Civil c = civil_from_days(days);
+  const auto [c, in_day] = civil_time(t);
   if (c.year >= 0 && c.year <= 9999) {
     const int hour = static_cast<int>(in_day / 3600000), minute = static_cast<int>(in_day / 60000 % 60);
     const int hour12 = hour % 12 == 0 ? 12 : hour % 12;
     std::string out = kMonths[c.month - 1];
+    char digits[24];
+    auto number = [&](long long n) {
+      out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+    };
     out += ' ';
-    char buf[32];
-    char* p = c.day >= 10 ? put_digits(buf, c.day, 2) : put_digits(buf, c.day, 1);
-    *p++ = ',';
-    *p++ = ' ';
-    p = c.year >= 1000 ? put_digits(p, c.year, 4)
-        : c.year >= 100 ? put_digits(p, c.year, 3)
-        : c.year >= 10  ? put_digits(p, c.year, 2)
-                        : put_digits(p, c.year, 1);
-    for (char ch : std::string_view(" at ")) *p++ = ch;
-    p = put_digits(p, hour12, 2);
-    *p++ = ':';
-    p = put_digits(p, minute, 2);
-    *p++ = hour < 12 ? 'A' : 'P';
-    *p++ = 'M';
-    out.append(buf, static_cast<std::size_t>(p - buf));
+    number(c.day);
+    out += ", ";
+    number(c.year);
+    out += " at ";
+    char clock[5];
+    put_digits(clock, hour12, 2);
+    clock[2] = ':';
+    put_digits(clock + 3, minute, 2);
+    out.append(clock, sizeof clock);
+    out += hour < 12 ? "AM" : "PM";
     return out;
   }
   std::tm tm = utc(t, nullptr);

@@ -22,6 +22,16 @@ void take(std::optional<std::string>& slot, std::optional<std::string> from) {
   if (!slot && from) slot = std::move(from);
 }
 
+// The text field a form or JSON name fills; nullptr for any other name
+// (battery_mv is a number, read apart).
+std::optional<std::string>* text_field(Values& v, std::string_view name) {
+  if (name == "value1") return &v.value1;
+  if (name == "value2") return &v.value2;
+  if (name == "value3") return &v.value3;
+  if (name == "button_id") return &v.button_id;
+  return nullptr;
+}
+
 // Deeply nested JSON is legal but nothing a button sends; refusing it early
 // keeps recursive work (dump, destruction) far away from the stack's end.
 constexpr int kMaxJsonDepth = 64;
@@ -148,14 +158,8 @@ bool is_json_media_type(std::string_view media) {
 Values values_from_urlencoded(std::string_view in) {
   Values v;
   for (auto& [name, value] : parse_urlencoded(in)) {
-    if (name == "value1")
-      take(v.value1, std::move(value));
-    else if (name == "value2")
-      take(v.value2, std::move(value));
-    else if (name == "value3")
-      take(v.value3, std::move(value));
-    else if (name == "button_id")
-      take(v.button_id, std::move(value));
+    if (std::optional<std::string>* field = text_field(v, name))
+      take(*field, std::move(value));
     else if (name == "battery_mv" && !v.battery_mv)
       v.battery_mv = battery_from_text(value);
   }
@@ -188,7 +192,7 @@ std::optional<Values> flat_json_values(std::string_view body) {
   ++i;
   space();
   Values v;
-  unsigned seen = 0;
+  bool battery_seen = false;
   if (i < body.size() && body[i] == '}') {
     ++i;
   } else {
@@ -200,17 +204,14 @@ std::optional<Values> flat_json_values(std::string_view body) {
       ++i;
       space();
       if (!string(value)) return std::nullopt;
-      static constexpr std::string_view kFields[] = {"value1", "value2", "value3", "button_id",
-                                                     "battery_mv"};
-      for (unsigned f = 0; f < 5; ++f) {
-        if (name != kFields[f]) continue;
-        if (seen & (1u << f)) return std::nullopt;  // the DOM keeps the last one
-        seen |= 1u << f;
-        if (f == 0) v.value1 = std::string(value);
-        if (f == 1) v.value2 = std::string(value);
-        if (f == 2) v.value3 = std::string(value);
-        if (f == 3) v.button_id = std::string(value);
-        if (f == 4) v.battery_mv = battery_from_text(value);
+      // A field twice goes to the DOM, which keeps the last one.
+      if (std::optional<std::string>* field = text_field(v, name)) {
+        if (*field) return std::nullopt;
+        *field = std::string(value);
+      } else if (name == "battery_mv") {
+        if (battery_seen) return std::nullopt;
+        battery_seen = true;
+        v.battery_mv = battery_from_text(value);
       }
       space();
       if (i < body.size() && body[i] == ',') {
