@@ -175,6 +175,11 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
   auto run = [this](const char* text) { step_done(writer_, writer_statement(text), text); };
   bool runs_queued = false;
   immediate_.clear();
+  staging_ = !savepoints;
+  staged_events_.clear();
+  staged_runs_.clear();
+  staged_buttons_.clear();
+  staged_button_index_.clear();
   run("BEGIN IMMEDIATE");
   try {
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -204,6 +209,16 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
         immediate_.erase(std::remove_if(immediate_.begin(), immediate_.end(),
                                         [i](const Immediate& m) { return m.job == i; }),
                          immediate_.end());
+      }
+    }
+    if (staging_) {
+      try {
+        write_staged();
+      } catch (const std::exception&) {
+        // A staged row broke a constraint, or an event was a duplicate:
+        // again job by job, with savepoints.
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return std::nullopt;
       }
     }
     if (run_immediate()) runs_queued = true;
@@ -257,7 +272,7 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
     AppendResult& result = state->result;
     // One text for the event's three rows (formatting allocates).
     const std::string at = format_iso8601(event.occurred_at);
-    result = insert_event(event, at);
+    insert_event(event, at, result);
     if (result.duplicate) return false;
     upsert_button(result.event, at);
     auto [runs, pending] = insert_runs(result.event, at);
@@ -276,30 +291,13 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
   submit(std::move(job));
 }
 
-AppendResult SqliteStore::insert_event(const EventRecord& event, const std::string& occurred_at) {
-  sqlite3_stmt* insert = writer_statement(
-      "INSERT INTO events (event, key_id, value1, value2, value3, json_payload, occurred_at, "
-      "remote_addr, idempotency_key, button_id, battery_mv) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-      "ON CONFLICT DO NOTHING");
-  sqlite3_clear_bindings(insert);
-  bind_value(insert, 1, event.event);
-  bind_value(insert, 2, event.key_id);
-  bind_value(insert, 3, event.value1);
-  bind_value(insert, 4, event.value2);
-  bind_value(insert, 5, event.value3);
-  bind_value(insert, 6, event.json_payload);
-  bind_value(insert, 7, occurred_at);
-  bind_value(insert, 8, event.remote_addr);
-  bind_value(insert, 9, event.idempotency_key);
-  bind_value(insert, 10, event.button_id);
-  bind_value(insert, 11, event.battery_mv);
-  step_done(writer_, insert, "insert event");
-
-  if (sqlite3_changes(writer_) == 1) {
-    AppendResult r{event, false, 0};
-    r.event.id = sqlite3_last_insert_rowid(writer_);
-    return r;
-  }
+void SqliteStore::insert_event(const EventRecord& event, const std::string& occurred_at,
+                               AppendResult& result) {
+  result = AppendResult{event, false, 0};
+  // Job by job (savepoints), only this event's row.
+  if (!staging_) staged_events_.clear();
+  staged_events_.push_back({&result.event, occurred_at});
+  if (staging_ || write_events(0, 1)) return;
   // ON CONFLICT DO NOTHING skipped it: this (key, Idempotency-Key) is stored.
   // Read through the writer: the reader might not see this transaction yet.
   Statement find(writer_, std::string("SELECT ") + kEventColumns +
@@ -307,7 +305,7 @@ AppendResult SqliteStore::insert_event(const EventRecord& event, const std::stri
   bind_value(find, 1, event.key_id);
   bind_value(find, 2, event.idempotency_key);
   if (sqlite3_step(find) != SQLITE_ROW) fail(writer_, "find duplicate");
-  return AppendResult{read_event(find), true, 0};
+  result = AppendResult{read_event(find), true, 0};
 }
 
 std::pair<int, bool> SqliteStore::insert_runs(const EventRecord& event, const std::string& now) {
@@ -316,29 +314,120 @@ std::pair<int, bool> SqliteStore::insert_runs(const EventRecord& event, const st
   if (planned.empty()) return {0, false};
   // An immediate run is stored as done by its first attempt; run_immediate()
   // turns it back to pending if that attempt fails before the commit.
-  sqlite3_stmt* insert = writer_statement(
-      "INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
-      "created_at, updated_at, status, attempts) VALUES (?,?,?,?,?,?,?,?,?)");
+  // Job by job (savepoints), only this job's rows: a failed job's stay out.
+  if (!staging_) staged_runs_.clear();
   bool pending = false;
   for (PlannedRun& run : planned) {
     const bool immediate = run.immediate && immediate_runner_.run;
     pending = pending || !immediate;
-    sqlite3_clear_bindings(insert);
-    bind_value(insert, 1, event.id);
-    bind_value(insert, 2, run.applet);
-    bind_value(insert, 3, static_cast<std::int64_t>(run.action_index));
-    bind_value(insert, 4, run.kind);
-    bind_value(insert, 5, to_ms(event.occurred_at));
-    bind_value(insert, 6, now);
-    bind_value(insert, 7, now);
-    bind_value(insert, 8, std::string(immediate ? "done" : "pending"));
-    bind_value(insert, 9, static_cast<std::int64_t>(immediate ? 1 : 0));
-    step_done(writer_, insert, "insert action run");
-    if (immediate) {
-      immediate_.push_back({current_job_, sqlite3_last_insert_rowid(writer_), &event, std::move(run)});
+    staged_runs_.push_back({&event, now, std::move(run), immediate, current_job_});
+  }
+  if (!staging_) write_runs(0, staged_runs_.size());
+  return {static_cast<int>(planned.size()), pending};
+}
+
+sqlite3_stmt* SqliteStore::multi_row_insert(const char* head, int columns, std::size_t rows,
+                                            const char* tail) {
+  // Kept like the other statements, keyed by the text's address.
+  std::string& text = multi_row_texts_[{head, rows}];
+  if (text.empty()) {
+    std::string row = "(?";
+    for (int i = 1; i < columns; ++i) row += ",?";
+    row += ')';
+    text = head;
+    for (std::size_t i = 0; i < rows; ++i) (text += i ? "," : "") += row;
+    text += tail;
+  }
+  return writer_statement(text.c_str());
+}
+
+// The rows of one INSERT get consecutive ids (one writer; AUTOINCREMENT
+// takes the largest id so far plus one): the first one's, from the last's;
+// nullopt when a row was skipped (ON CONFLICT DO NOTHING).
+static std::optional<std::int64_t> first_inserted_id(sqlite3* db, std::size_t count) {
+  if (sqlite3_changes(db) != static_cast<int>(count)) return std::nullopt;
+  return sqlite3_last_insert_rowid(db) - static_cast<std::int64_t>(count) + 1;
+}
+
+bool SqliteStore::write_events(std::size_t first, std::size_t count) {
+  static const char kHead[] =
+      "INSERT INTO events (event, key_id, value1, value2, value3, json_payload, occurred_at, "
+      "remote_addr, idempotency_key, button_id, battery_mv) VALUES ";
+  sqlite3_stmt* insert = multi_row_insert(kHead, 11, count, " ON CONFLICT DO NOTHING");
+  sqlite3_clear_bindings(insert);
+  for (std::size_t i = 0; i < count; ++i) {
+    const EventRecord& event = *staged_events_[first + i].event;
+    const int at = static_cast<int>(i) * 11;
+    bind_value(insert, at + 1, event.event);
+    bind_value(insert, at + 2, event.key_id);
+    bind_value(insert, at + 3, event.value1);
+    bind_value(insert, at + 4, event.value2);
+    bind_value(insert, at + 5, event.value3);
+    bind_value(insert, at + 6, event.json_payload);
+    bind_value(insert, at + 7, staged_events_[first + i].at);
+    bind_value(insert, at + 8, event.remote_addr);
+    bind_value(insert, at + 9, event.idempotency_key);
+    bind_value(insert, at + 10, event.button_id);
+    bind_value(insert, at + 11, event.battery_mv);
+  }
+  step_done(writer_, insert, "insert event");
+  const std::optional<std::int64_t> id = first_inserted_id(writer_, count);
+  if (!id) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    staged_events_[first + i].event->id = *id + static_cast<std::int64_t>(i);
+  }
+  return true;
+}
+
+void SqliteStore::write_runs(std::size_t first, std::size_t count) {
+  static const char kHead[] =
+      "INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
+      "created_at, updated_at, status, attempts) VALUES ";
+  sqlite3_stmt* insert = multi_row_insert(kHead, 9, count, "");
+  sqlite3_clear_bindings(insert);
+  for (std::size_t i = 0; i < count; ++i) {
+    const StagedRun& r = staged_runs_[first + i];
+    const int at = static_cast<int>(i) * 9;
+    bind_value(insert, at + 1, r.event->id);
+    bind_value(insert, at + 2, r.run.applet);
+    bind_value(insert, at + 3, static_cast<std::int64_t>(r.run.action_index));
+    bind_value(insert, at + 4, r.run.kind);
+    bind_value(insert, at + 5, to_ms(r.event->occurred_at));
+    bind_value(insert, at + 6, r.at);
+    bind_value(insert, at + 7, r.at);
+    bind_value(insert, at + 8, std::string(r.immediate ? "done" : "pending"));
+    bind_value(insert, at + 9, static_cast<std::int64_t>(r.immediate ? 1 : 0));
+  }
+  step_done(writer_, insert, "insert action run");
+  const std::optional<std::int64_t> id = first_inserted_id(writer_, count);
+  if (!id) throw StoreError("insert action run: a row was not inserted");
+  for (std::size_t i = 0; i < count; ++i) {
+    StagedRun& r = staged_runs_[first + i];
+    const std::int64_t run_id = *id + static_cast<std::int64_t>(i);
+    if (r.immediate) immediate_.push_back({r.job, run_id, r.event, std::move(r.run)});
+  }
+}
+
+void SqliteStore::write_staged() {
+  // Up to 32 rows per statement (352 parameters at most): few texts to
+  // prepare, and most of the per-statement cost gone. Events first: the
+  // runs and buttons take their ids.
+  constexpr std::size_t kRowsPerInsert = 32;
+  for (std::size_t first = 0; first < staged_events_.size(); first += kRowsPerInsert) {
+    // A duplicate (its Idempotency-Key stored): its job answers with the
+    // original, which only the job-by-job path finds.
+    if (!write_events(first, std::min(kRowsPerInsert, staged_events_.size() - first))) {
+      throw StoreError("a duplicate event in the batch");
     }
   }
-  return {static_cast<int>(planned.size()), pending};
+  staged_events_.clear();
+  for (std::size_t first = 0; first < staged_runs_.size(); first += kRowsPerInsert) {
+    write_runs(first, std::min(kRowsPerInsert, staged_runs_.size() - first));
+  }
+  staged_runs_.clear();
+  for (const StagedButton& button : staged_buttons_) write_button(button);
+  staged_buttons_.clear();
+  staged_button_index_.clear();
 }
 
 bool SqliteStore::run_immediate() {
@@ -377,18 +466,38 @@ bool SqliteStore::run_immediate() {
 
 void SqliteStore::upsert_button(const EventRecord& event, const std::string& at) {
   if (!event.button_id || event.button_id->empty()) return;
+  if (!staging_) {
+    staged_buttons_.clear();
+    staged_button_index_.clear();
+  }
+  std::string id = event.key_id;
+  id += '\0';
+  id += *event.button_id;
+  auto [it, added] = staged_button_index_.try_emplace(std::move(id), staged_buttons_.size());
+  if (added) staged_buttons_.push_back({&event, event.key_id, *event.button_id, at, at, {}, 0});
+  StagedButton& b = staged_buttons_[it->second];
+  b.last = &event;
+  b.last_at = at;
+  if (event.battery_mv) b.battery_mv = event.battery_mv;
+  ++b.presses;
+  if (!staging_) write_button(b);
+}
+
+void SqliteStore::write_button(const StagedButton& b) {
   sqlite3_stmt* upsert = writer_statement(
       "INSERT INTO buttons (key_id, button_id, first_seen, last_seen, last_event, last_event_id, "
-      "presses, battery_mv) VALUES (?1, ?2, ?3, ?3, ?4, ?5, 1, ?6) "
-      "ON CONFLICT (key_id, button_id) DO UPDATE SET last_seen = ?3, last_event = ?4, "
-      "last_event_id = ?5, presses = presses + 1, battery_mv = COALESCE(?6, battery_mv)");
+      "presses, battery_mv) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+      "ON CONFLICT (key_id, button_id) DO UPDATE SET last_seen = ?4, last_event = ?5, "
+      "last_event_id = ?6, presses = presses + ?7, battery_mv = COALESCE(?8, battery_mv)");
   sqlite3_clear_bindings(upsert);
-  bind_value(upsert, 1, event.key_id);
-  bind_value(upsert, 2, *event.button_id);
-  bind_value(upsert, 3, at);
-  bind_value(upsert, 4, event.event);
-  bind_value(upsert, 5, event.id);
-  bind_value(upsert, 6, event.battery_mv);
+  bind_value(upsert, 1, b.key_id);
+  bind_value(upsert, 2, b.button_id);
+  bind_value(upsert, 3, b.first_at);
+  bind_value(upsert, 4, b.last_at);
+  bind_value(upsert, 5, b.last->event);
+  bind_value(upsert, 6, b.last->id);
+  bind_value(upsert, 7, b.presses);
+  bind_value(upsert, 8, b.battery_mv);
   step_done(writer_, upsert, "update buttons");
 }
 

@@ -2,9 +2,13 @@
 // only after it is on disk. One writer thread owns the write connection and
 // drains a queue of write jobs (events with their action runs, outbox
 // updates, keys), committing what is queued in one transaction (group
-// commit, at most max_batch jobs); a job that fails is undone alone (the
-// batch runs again with a savepoint per job). The I/O thread never waits for an fsync. Reads use a
-// second connection (WAL lets them run beside the writer).
+// commit, at most max_batch jobs). The batch's rows are written together:
+// events and action runs in multi-row INSERTs, one upsert per button
+// however often it was pressed. A job that fails, or an event that is a
+// duplicate, sends the batch again job by job, with a savepoint per job,
+// so a failing job is undone alone. The I/O thread never waits for an
+// fsync. Reads use a second connection (WAL lets them run beside the
+// writer).
 //
 // Files: sqlite_store.cpp (connections, writer, events), sqlite_outbox.cpp
 // (action runs), sqlite_reads.cpp (queries for the API, dashboard, CLI).
@@ -45,6 +49,15 @@ struct SqliteOptions {
 struct ImmediateRunner {
   std::function<std::string(const EventRecord&, const PlannedRun&)> run;
   std::function<std::string()> flush;
+};
+
+// The presses of one button in a batch: written as one upsert.
+struct StagedButton {
+  const EventRecord* last;  // the newest press's event (its id, name)
+  std::string key_id, button_id;
+  std::string first_at, last_at;
+  std::optional<int> battery_mv;  // the newest press's that had one
+  std::int64_t presses = 0;
 };
 
 class SqliteStore : public Store {
@@ -102,10 +115,23 @@ class SqliteStore : public Store {
   // the first failing job rolls everything back and the answer is nullopt.
   std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
                                   bool savepoints);
-  // `at` is the event's occurred_at as stored (format_iso8601).
-  AppendResult insert_event(const EventRecord& event, const std::string& at);
+  // `at` is the event's occurred_at as stored (format_iso8601). While the
+  // batch is staged, `result` gets its id in write_staged().
+  void insert_event(const EventRecord& event, const std::string& at, AppendResult& result);
   // The event's planned runs; how many, and whether any is left pending.
+  // While the batch is staged, the rows wait for write_staged().
   std::pair<int, bool> insert_runs(const EventRecord& event, const std::string& at);
+  // The staged rows of the batch: every run in multi-row INSERTs, and one
+  // upsert per button however many presses it had in the batch. Before
+  // run_immediate(): the immediate runs get their ids here.
+  void write_staged();
+  // Whether every row was inserted (then each event has its id).
+  bool write_events(std::size_t first, std::size_t count);
+  void write_runs(std::size_t first, std::size_t count);
+  // A multi-row INSERT: `head` then `rows` groups of `columns` parameters,
+  // then `tail`; prepared once per row count.
+  sqlite3_stmt* multi_row_insert(const char* head, int columns, std::size_t rows, const char* tail);
+  void write_button(const StagedButton& button);
   // Runs the batch's immediate runs (jobs not rolled back), then records
   // the failures as pending: just before COMMIT. Whether any failed.
   bool run_immediate();
@@ -150,6 +176,26 @@ class SqliteStore : public Store {
   };
   std::vector<Immediate> immediate_;
   std::size_t current_job_ = 0;
+  // The first try of a batch stages its runs and button updates and writes
+  // them together before COMMIT (a statement per row costs more than the
+  // row); the retry with savepoints writes them job by job.
+  bool staging_ = false;
+  struct StagedRun {
+    const EventRecord* event;  // the job's, alive until the batch is finished
+    std::string at;
+    PlannedRun run;
+    bool immediate;
+    std::size_t job;
+  };
+  struct StagedEvent {
+    EventRecord* event;  // the job's result, which gets the id
+    std::string at;
+  };
+  std::vector<StagedEvent> staged_events_;
+  std::vector<StagedRun> staged_runs_;
+  std::vector<StagedButton> staged_buttons_;
+  std::unordered_map<std::string, std::size_t> staged_button_index_;  // key_id NUL button_id
+  std::map<std::pair<const char*, std::size_t>, std::string> multi_row_texts_;
   // Counted by the writer after each COMMIT, read by commit_stats().
   std::mutex stats_mutex_;
   CommitStats stats_;

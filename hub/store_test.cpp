@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <fstream>
+#include <future>
+#include <map>
 #include <thread>
 
 #include "schema.h"
@@ -368,6 +370,89 @@ TEST(SqliteStore, RunsOfOneEventOrOneKey) {
   EXPECT_EQ(runs("other-key", second), (V{"other/1", "other/0"}));
   EXPECT_EQ(runs("button", std::nullopt), (V{"third/1", "third/0", "first/1", "first/0"}));
   EXPECT_EQ(runs("", std::nullopt).size(), 6u);
+}
+
+// Appends queued together are committed in one batch, their rows written
+// together (multi-row INSERTs, one upsert per button); a duplicate in a
+// batch sends it through the job-by-job path. Either way every event has
+// its own id in the order queued, its own runs, and every press counts.
+TEST(SqliteStore, EventsQueuedTogetherKeepTheirIdsRunsAndPresses) {
+  testing::TempDir dir;
+  SqliteStore store(two_runs_per_event(dir));
+  constexpr int kRound = 40;
+  const TimePoint t0 = *parse_iso8601("2026-12-05T10:00:00.000Z");
+  std::vector<EventRecord> sent;
+  std::vector<AppendResult> results;
+  std::int64_t previous = 0;
+  std::map<std::string, ButtonRecord> expected;  // by button
+  // Three rounds, each queued while another connection holds the write
+  // lock, so the writer finds them queued together: new buttons, the same
+  // buttons again, then a round with a duplicate.
+  for (int round = 0; round < 3; ++round) {
+    sqlite3* holder = nullptr;
+    ASSERT_EQ(sqlite3_open(dir.file("hub.db").c_str(), &holder), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    std::vector<std::future<AppendOutcome>> outcomes;
+    const int first = round * kRound;
+    for (int i = first; i < first + kRound; ++i) {
+      EventRecord e = event("press");
+      e.value1 = "n" + std::to_string(i);
+      e.button_id = i % 3 == 0 ? "hall" : "door";
+      if (i % 4 == 1) e.battery_mv = 3000 + i;
+      e.occurred_at = t0 + std::chrono::milliseconds(i);
+      if (i == 100 || i == 101) e.idempotency_key = "same";  // 101 repeats 100
+      sent.push_back(e);
+      auto done = std::make_shared<std::promise<AppendOutcome>>();
+      outcomes.push_back(done->get_future());
+      store.append_async(e, [done](AppendOutcome o) { done->set_value(std::move(o)); });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_EQ(sqlite3_exec(holder, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(holder);
+    for (auto& f : outcomes) {
+      AppendOutcome o = f.get();
+      ASSERT_TRUE(o.result) << o.error;
+      results.push_back(*o.result);
+    }
+
+    for (int i = first; i < first + kRound; ++i) {
+      const AppendResult& r = results[i];
+      EXPECT_EQ(r.duplicate, i == 101) << i;
+      if (r.duplicate) {
+        EXPECT_EQ(r.event.id, results[100].event.id);
+        continue;
+      }
+      EXPECT_GT(r.event.id, previous) << "ids follow the order queued, at " << i;
+      previous = r.event.id;
+      std::optional<EventRecord> stored = store.event(r.event.id);
+      ASSERT_TRUE(stored) << i;
+      EXPECT_EQ(stored->value1, sent[i].value1) << "event " << r.event.id << " is the one queued " << i;
+      RunQuery q;
+      q.event_id = r.event.id;
+      q.limit = 10;
+      std::vector<RunRecord> runs = store.runs(q);
+      ASSERT_EQ(runs.size(), 2u) << i;
+      for (const RunRecord& run : runs) EXPECT_EQ(run.event_id, r.event.id);
+      ButtonRecord& b = expected[*sent[i].button_id];
+      if (b.presses == 0) b.first_seen = sent[i].occurred_at;
+      b.last_seen = sent[i].occurred_at;
+      b.last_event_id = r.event.id;
+      if (sent[i].battery_mv) b.battery_mv = sent[i].battery_mv;
+      ++b.presses;
+    }
+    std::vector<ButtonRecord> buttons = store.buttons("button");
+    ASSERT_EQ(buttons.size(), 2u);
+    for (const ButtonRecord& b : buttons) {
+      const ButtonRecord& want = expected[b.button_id];
+      EXPECT_EQ(b.presses, want.presses) << b.button_id << " after round " << round;
+      EXPECT_EQ(b.first_seen, want.first_seen) << b.button_id << " after round " << round;
+      EXPECT_EQ(b.last_seen, want.last_seen) << b.button_id << " after round " << round;
+      EXPECT_EQ(b.last_event_id, want.last_event_id) << b.button_id << " after round " << round;
+      EXPECT_EQ(b.last_event, "press");
+      EXPECT_EQ(b.battery_mv, want.battery_mv) << b.button_id << " after round " << round;
+    }
+  }
+  EXPECT_LE(store.commit_stats().commits, 6) << "queued together, committed together";
 }
 
 TEST(Schema, RunCountsReadIndexesNotEveryRun) {
