@@ -43,8 +43,8 @@ void handle_async(const Request& request, Store& store, const HandlerOptions& op
 // handle_async, waited for.
 Response handle(const Request& request, Store& store, const HandlerOptions& options);
 
-// Whether handle_async answers this request without blocking (a trigger), so
-// a server may run it on its I/O thread.
+// Whether handle_async answers this request without blocking (a trigger,
+// or a 404 under /trigger/), so a server may run it on its I/O thread.
 bool is_trigger(const Request& request);
 
 // The success bodies IFTTT clients check for.

@@ -354,5 +354,18 @@ TEST_F(HandlerTest, StoreFailureIs500WithoutDetailsAndNoApplet) {
             500);
 }
 
+// What a server may run on its I/O thread: anything under /trigger/ (a
+// trigger or a 404, never waiting); reads of the store go to its pool.
+TEST(IsTrigger, TriggerPathsRunInlineReadsDoNot) {
+  for (const char* target : {"/trigger/pressed/with/key/k", "/trigger/pressed/json/with/key/k?x=1",
+                             "/trigger/%70ressed/with/key/k", "/trigger/no-such-route"}) {
+    EXPECT_TRUE(is_trigger(make_request("POST", target))) << target;
+  }
+  for (const char* target : {"/api/events?key=k", "/api/runs", "/api/dashboard", "/metrics", "/",
+                             "/healthz", "/triggerx/a/with/key/k", "/api/trigger/a/with/key/k"}) {
+    EXPECT_FALSE(is_trigger(make_request("GET", target))) << target;
+  }
+}
+
 }  // namespace
 }  // namespace hub

@@ -267,12 +267,17 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
     bool outbox_has_work = false;  // a run was left pending
   };
   auto state = std::make_shared<Appended>();
+  // The event lives in its result from here on: no copy per try.
+  state->result.event = std::move(event);
   WriteJob job;
-  job.apply = [this, state, event = std::move(event)]() {
+  job.apply = [this, state]() {
     AppendResult& result = state->result;
+    result.event.id = 0;  // a second try starts afresh
+    result.duplicate = false;
+    state->outbox_has_work = false;
     // One text for the event's three rows (formatting allocates).
-    const std::string at = format_iso8601(event.occurred_at);
-    insert_event(event, at, result);
+    const std::string at = format_iso8601(result.event.occurred_at);
+    insert_event(at, result);
     if (result.duplicate) return false;
     upsert_button(result.event, at);
     auto [runs, pending] = insert_runs(result.event, at);
@@ -291,13 +296,12 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
   submit(std::move(job));
 }
 
-void SqliteStore::insert_event(const EventRecord& event, const std::string& occurred_at,
-                               AppendResult& result) {
-  result = AppendResult{event, false, 0};
+void SqliteStore::insert_event(const std::string& occurred_at, AppendResult& result) {
   // Job by job (savepoints), only this event's row.
   if (!staging_) staged_events_.clear();
   staged_events_.push_back({&result.event, occurred_at});
   if (staging_ || write_events(0, 1)) return;
+  const EventRecord& event = result.event;
   // ON CONFLICT DO NOTHING skipped it: this (key, Idempotency-Key) is stored.
   // Read through the writer: the reader might not see this transaction yet.
   Statement find(writer_, std::string("SELECT ") + kEventColumns +

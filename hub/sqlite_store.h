@@ -115,9 +115,10 @@ class SqliteStore : public Store {
   // the first failing job rolls everything back and the answer is nullopt.
   std::optional<bool> apply_batch(std::deque<WriteJob>& batch, std::vector<std::string>& errors,
                                   bool savepoints);
-  // `at` is the event's occurred_at as stored (format_iso8601). While the
-  // batch is staged, `result` gets its id in write_staged().
-  void insert_event(const EventRecord& event, const std::string& at, AppendResult& result);
+  // Inserts result.event; `at` is its occurred_at as stored
+  // (format_iso8601). While the batch is staged, the event gets its id in
+  // write_staged(); a duplicate's result becomes the stored original.
+  void insert_event(const std::string& at, AppendResult& result);
   // The event's planned runs; how many, and whether any is left pending.
   // While the batch is staged, the rows wait for write_staged().
   std::pair<int, bool> insert_runs(const EventRecord& event, const std::string& at);
