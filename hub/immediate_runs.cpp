@@ -24,7 +24,6 @@ ImmediateRunner immediate_runner(const ActionTable& actions, Metrics& metrics,
   };
   ImmediateRunner r;
   r.run = [&actions, batch, failed](const EventRecord& event, const PlannedRun& run) {
-    const std::string what = run.applet + " " + run.kind + " for event #" + std::to_string(event.id);
     try {
       Action* action = actions.find(run.applet, run.action_index);
       if (!action) throw ActionError("applet '" + run.applet + "' has no such action");
@@ -33,7 +32,9 @@ ImmediateRunner immediate_runner(const ActionTable& actions, Metrics& metrics,
         batch->touched.push_back(action);
       }
     } catch (const std::exception& e) {
-      return failed(what, e.what(), 1);
+      // Named only when it failed: formatting it for every run cost more
+      // than the log line itself.
+      return failed(run.applet + " " + run.kind + " for event #" + std::to_string(event.id), e.what(), 1);
     }
     ++batch->buffered;  // done once its output is flushed
     return std::string();

@@ -182,6 +182,8 @@ SqliteOptions immediate_log(const std::string& path) {
     // The same run twice breaks UNIQUE (event_id, applet, action_index):
     // this event's job fails after its first run was planned.
     if (e.value1 == "twice") runs.push_back({"log", 0, "log", true});
+    // And a run for the outbox: one batch's rows mix both statuses.
+    if (e.value1.rfind("and-mail", 0) == 0) runs.push_back({"mail", 0, "email", false});
     return runs;
   };
   return o;
@@ -229,6 +231,22 @@ TEST_F(ImmediateRunsTest, AreStoredDoneByTheEventsOwnTransaction) {
   RunQuery q;
   q.limit = 10;
   for (const RunRecord& r : store.runs(q)) EXPECT_EQ(r.attempts, 1);
+}
+
+TEST_F(ImmediateRunsTest, OneBatchStoresDoneAndPendingRunsAsPlanned) {
+  start();
+  std::vector<std::string> values;
+  for (int i = 0; i < 20; ++i) values.push_back(i % 2 ? "and-mail-" + std::to_string(i) : std::to_string(i));
+  for (auto& f : append_all(store, values)) ASSERT_TRUE(f.get().result);
+  RunQuery q;
+  q.limit = 100;
+  int done = 0, pending = 0;
+  for (const RunRecord& r : store.runs(q)) {
+    EXPECT_EQ(r.status, r.kind == "log" ? RunStatus::kDone : RunStatus::kPending) << r.id << " " << r.kind;
+    (r.status == RunStatus::kDone ? done : pending)++;
+  }
+  EXPECT_EQ(done, 20);
+  EXPECT_EQ(pending, 10);
 }
 
 TEST_F(ImmediateRunsTest, AFailedRunIsLeftPendingAndTheOutboxFinishesIt) {

@@ -399,7 +399,7 @@ void SqliteStore::write_runs(std::size_t first, std::size_t count) {
     bind_value(insert, at + 5, to_ms(r.event->occurred_at));
     bind_value(insert, at + 6, r.at);
     bind_value(insert, at + 7, r.at);
-    bind_value(insert, at + 8, std::string(r.immediate ? "done" : "pending"));
+    bind_value(insert, at + 8, r.immediate ? "done" : "pending");
     bind_value(insert, at + 9, static_cast<std::int64_t>(r.immediate ? 1 : 0));
   }
   step_done(writer_, insert, "insert action run");

@@ -16,6 +16,10 @@ void bind_value(sqlite3_stmt* stmt, int index, const std::string& text) {
   sqlite3_bind_text(stmt, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
 }
 
+void bind_value(sqlite3_stmt* stmt, int index, const char* literal) {
+  sqlite3_bind_text(stmt, index, literal, -1, SQLITE_STATIC);
+}
+
 void bind_value(sqlite3_stmt* stmt, int index, const std::optional<std::string>& text) {
   if (text)
     bind_value(stmt, index, *text);

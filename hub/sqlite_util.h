@@ -44,9 +44,14 @@ class Reused {
   sqlite3_stmt* stmt_;
 };
 
-// The strings must outlive the statement's step (SQLITE_STATIC: no copy).
+// The strings must outlive the statement's step (SQLITE_STATIC: no copy),
+// so a temporary does not compile: it is gone before the step reads it.
 void bind_value(sqlite3_stmt* stmt, int index, const std::string& text);
 void bind_value(sqlite3_stmt* stmt, int index, const std::optional<std::string>& text);
+void bind_value(sqlite3_stmt* stmt, int index, std::string&& text) = delete;
+void bind_value(sqlite3_stmt* stmt, int index, std::optional<std::string>&& text) = delete;
+// A string literal (static storage).
+void bind_value(sqlite3_stmt* stmt, int index, const char* literal);
 void bind_value(sqlite3_stmt* stmt, int index, std::int64_t number);
 void bind_value(sqlite3_stmt* stmt, int index, const std::optional<int>& number);
 
