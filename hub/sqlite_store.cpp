@@ -330,52 +330,48 @@ std::pair<int, bool> SqliteStore::insert_runs(const EventRecord& event, const st
   return {static_cast<int>(planned.size()), pending};
 }
 
-sqlite3_stmt* SqliteStore::multi_row_insert(const char* head, int columns, std::size_t rows,
-                                            const char* tail) {
+template <class BindRow>
+std::optional<std::int64_t> SqliteStore::insert_rows(const char* head, int columns,
+                                                     std::size_t count, const char* tail,
+                                                     const char* what, BindRow bind_row) {
   // Kept like the other statements, keyed by the text's address.
-  std::string& text = multi_row_texts_[{head, rows}];
+  std::string& text = multi_row_texts_[{head, count}];
   if (text.empty()) {
     std::string row = "(?";
     for (int i = 1; i < columns; ++i) row += ",?";
     row += ')';
     text = head;
-    for (std::size_t i = 0; i < rows; ++i) (text += i ? "," : "") += row;
+    for (std::size_t i = 0; i < count; ++i) (text += i ? "," : "") += row;
     text += tail;
   }
-  return writer_statement(text.c_str());
-}
-
-// The rows of one INSERT get consecutive ids (one writer; AUTOINCREMENT
-// takes the largest id so far plus one): the first one's, from the last's;
-// nullopt when a row was skipped (ON CONFLICT DO NOTHING).
-static std::optional<std::int64_t> first_inserted_id(sqlite3* db, std::size_t count) {
-  if (sqlite3_changes(db) != static_cast<int>(count)) return std::nullopt;
-  return sqlite3_last_insert_rowid(db) - static_cast<std::int64_t>(count) + 1;
+  sqlite3_stmt* insert = writer_statement(text.c_str());
+  sqlite3_clear_bindings(insert);
+  for (std::size_t i = 0; i < count; ++i) bind_row(insert, i, static_cast<int>(i) * columns + 1);
+  step_done(writer_, insert, what);
+  if (sqlite3_changes(writer_) != static_cast<int>(count)) return std::nullopt;
+  return sqlite3_last_insert_rowid(writer_) - static_cast<std::int64_t>(count) + 1;
 }
 
 bool SqliteStore::write_events(std::size_t first, std::size_t count) {
   static const char kHead[] =
       "INSERT INTO events (event, key_id, value1, value2, value3, json_payload, occurred_at, "
       "remote_addr, idempotency_key, button_id, battery_mv) VALUES ";
-  sqlite3_stmt* insert = multi_row_insert(kHead, 11, count, " ON CONFLICT DO NOTHING");
-  sqlite3_clear_bindings(insert);
-  for (std::size_t i = 0; i < count; ++i) {
-    const EventRecord& event = *staged_events_[first + i].event;
-    const int at = static_cast<int>(i) * 11;
-    bind_value(insert, at + 1, event.event);
-    bind_value(insert, at + 2, event.key_id);
-    bind_value(insert, at + 3, event.value1);
-    bind_value(insert, at + 4, event.value2);
-    bind_value(insert, at + 5, event.value3);
-    bind_value(insert, at + 6, event.json_payload);
-    bind_value(insert, at + 7, staged_events_[first + i].at);
-    bind_value(insert, at + 8, event.remote_addr);
-    bind_value(insert, at + 9, event.idempotency_key);
-    bind_value(insert, at + 10, event.button_id);
-    bind_value(insert, at + 11, event.battery_mv);
-  }
-  step_done(writer_, insert, "insert event");
-  const std::optional<std::int64_t> id = first_inserted_id(writer_, count);
+  const std::optional<std::int64_t> id = insert_rows(
+      kHead, 11, count, " ON CONFLICT DO NOTHING", "insert event",
+      [&](sqlite3_stmt* insert, std::size_t i, int at) {
+        const EventRecord& event = *staged_events_[first + i].event;
+        bind_value(insert, at, event.event);
+        bind_value(insert, at + 1, event.key_id);
+        bind_value(insert, at + 2, event.value1);
+        bind_value(insert, at + 3, event.value2);
+        bind_value(insert, at + 4, event.value3);
+        bind_value(insert, at + 5, event.json_payload);
+        bind_value(insert, at + 6, staged_events_[first + i].at);
+        bind_value(insert, at + 7, event.remote_addr);
+        bind_value(insert, at + 8, event.idempotency_key);
+        bind_value(insert, at + 9, event.button_id);
+        bind_value(insert, at + 10, event.battery_mv);
+      });
   if (!id) return false;
   for (std::size_t i = 0; i < count; ++i) {
     staged_events_[first + i].event->id = *id + static_cast<std::int64_t>(i);
@@ -387,23 +383,19 @@ void SqliteStore::write_runs(std::size_t first, std::size_t count) {
   static const char kHead[] =
       "INSERT INTO action_runs (event_id, applet, action_index, kind, next_attempt_at, "
       "created_at, updated_at, status, attempts) VALUES ";
-  sqlite3_stmt* insert = multi_row_insert(kHead, 9, count, "");
-  sqlite3_clear_bindings(insert);
-  for (std::size_t i = 0; i < count; ++i) {
-    const StagedRun& r = staged_runs_[first + i];
-    const int at = static_cast<int>(i) * 9;
-    bind_value(insert, at + 1, r.event->id);
-    bind_value(insert, at + 2, r.run.applet);
-    bind_value(insert, at + 3, static_cast<std::int64_t>(r.run.action_index));
-    bind_value(insert, at + 4, r.run.kind);
-    bind_value(insert, at + 5, to_ms(r.event->occurred_at));
-    bind_value(insert, at + 6, r.at);
-    bind_value(insert, at + 7, r.at);
-    bind_value(insert, at + 8, r.immediate ? "done" : "pending");
-    bind_value(insert, at + 9, static_cast<std::int64_t>(r.immediate ? 1 : 0));
-  }
-  step_done(writer_, insert, "insert action run");
-  const std::optional<std::int64_t> id = first_inserted_id(writer_, count);
+  const std::optional<std::int64_t> id = insert_rows(
+      kHead, 9, count, "", "insert action run", [&](sqlite3_stmt* insert, std::size_t i, int at) {
+        const StagedRun& r = staged_runs_[first + i];
+        bind_value(insert, at, r.event->id);
+        bind_value(insert, at + 1, r.run.applet);
+        bind_value(insert, at + 2, static_cast<std::int64_t>(r.run.action_index));
+        bind_value(insert, at + 3, r.run.kind);
+        bind_value(insert, at + 4, to_ms(r.event->occurred_at));
+        bind_value(insert, at + 5, r.at);
+        bind_value(insert, at + 6, r.at);
+        bind_value(insert, at + 7, r.immediate ? "done" : "pending");
+        bind_value(insert, at + 8, static_cast<std::int64_t>(r.immediate ? 1 : 0));
+      });
   if (!id) throw StoreError("insert action run: a row was not inserted");
   for (std::size_t i = 0; i < count; ++i) {
     StagedRun& r = staged_runs_[first + i];

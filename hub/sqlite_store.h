@@ -129,9 +129,15 @@ class SqliteStore : public Store {
   // Whether every row was inserted (then each event has its id).
   bool write_events(std::size_t first, std::size_t count);
   void write_runs(std::size_t first, std::size_t count);
-  // A multi-row INSERT: `head` then `rows` groups of `columns` parameters,
-  // then `tail`; prepared once per row count.
-  sqlite3_stmt* multi_row_insert(const char* head, int columns, std::size_t rows, const char* tail);
+  // Inserts `count` rows with one statement: `head`, `count` groups of
+  // `columns` parameters, `tail` (prepared once per row count);
+  // bind_row(statement, row, its first parameter's index) binds each. The
+  // rows of one INSERT get consecutive ids (one writer; AUTOINCREMENT takes
+  // the largest id so far plus one): the first row's id, or nullopt when a
+  // row was skipped (ON CONFLICT DO NOTHING).
+  template <class BindRow>
+  std::optional<std::int64_t> insert_rows(const char* head, int columns, std::size_t count,
+                                          const char* tail, const char* what, BindRow bind_row);
   void write_button(const StagedButton& button);
   // Runs the batch's immediate runs (jobs not rolled back), then records
   // the failures as pending: just before COMMIT. Whether any failed.
