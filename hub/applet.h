@@ -51,6 +51,8 @@ class Action {
     run(event, ingredients);
   }
   virtual void flush() {}
+  // The ingredients run() reads (template.h); the rest may be left empty.
+  virtual IngredientSet ingredients_used() const { return kAllIngredients; }
 };
 
 }  // namespace hub

@@ -27,7 +27,7 @@ ImmediateRunner immediate_runner(const ActionTable& actions, Metrics& metrics,
     try {
       Action* action = actions.find(run.applet, run.action_index);
       if (!action) throw ActionError("applet '" + run.applet + "' has no such action");
-      action->run_buffered(event, ingredients_of(event));
+      action->run_buffered(event, ingredients_of(event, action->ingredients_used()));
       if (std::find(batch->touched.begin(), batch->touched.end(), action) == batch->touched.end()) {
         batch->touched.push_back(action);
       }

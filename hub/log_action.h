@@ -13,14 +13,17 @@ namespace hub {
 
 class LogAction : public Action {
  public:
-  LogAction(std::string tmpl, std::FILE* out) : template_(std::move(tmpl)), out_(out) {}
+  LogAction(std::string tmpl, std::FILE* out)
+      : template_(std::move(tmpl)), used_(hub::ingredients_used(template_)), out_(out) {}
   std::string_view kind() const override { return "log"; }
   void run(const EventRecord& event, const Ingredients& ingredients) override;
   void run_buffered(const EventRecord& event, const Ingredients& ingredients) override;
   void flush() override;
+  IngredientSet ingredients_used() const override { return used_; }
 
  private:
   std::string template_;
+  IngredientSet used_;
   std::FILE* out_;
 };
 

@@ -207,7 +207,7 @@ bool Outbox::attempt(const RunRecord& run, const std::shared_ptr<Chain>& chain) 
     }
     std::optional<EventRecord> event = store_.event(run.event_id);
     if (!event) throw ActionError("event #" + std::to_string(run.event_id) + " is gone", true);
-    action->run(*event, ingredients_of(*event));
+    action->run(*event, ingredients_of(*event, action->ingredients_used()));
   } catch (const ActionError& e) {
     result.error = e.what();
     permanent = e.permanent();

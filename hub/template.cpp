@@ -1,6 +1,7 @@
 #include "template.h"
 
 #include <cstdio>
+#include <iterator>
 
 #include "store.h"
 
@@ -13,18 +14,50 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-const std::string* lookup(std::string_view name, const Ingredients& in) {
-  if (name == "EventName") return &in.event_name;
-  if (name == "OccurredAt") return &in.occurred_at;
-  if (name == "Value1") return &in.value1;
-  if (name == "Value2") return &in.value2;
-  if (name == "Value3") return &in.value3;
-  if (name == "JsonPayload") return &in.json_payload;
-  if (name == "EventId") return &in.event_id;
-  if (name == "ButtonId") return &in.button_id;
-  if (name == "BatteryMv") return &in.battery_mv;
-  if (name == "OccurredAtIso") return &in.occurred_at_iso;
-  return nullptr;
+// The placeholders, in the order of their bits in an IngredientSet.
+struct Field {
+  std::string_view name;
+  std::string Ingredients::*member;
+};
+constexpr Field kFields[] = {
+    {"EventName", &Ingredients::event_name},   {"OccurredAt", &Ingredients::occurred_at},
+    {"Value1", &Ingredients::value1},          {"Value2", &Ingredients::value2},
+    {"Value3", &Ingredients::value3},          {"JsonPayload", &Ingredients::json_payload},
+    {"EventId", &Ingredients::event_id},       {"ButtonId", &Ingredients::button_id},
+    {"BatteryMv", &Ingredients::battery_mv},   {"OccurredAtIso", &Ingredients::occurred_at_iso},
+};
+
+int field_index(std::string_view name) {
+  for (std::size_t i = 0; i < std::size(kFields); ++i) {
+    if (kFields[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// Walks a template as render() reads it: text(part) for what is copied as
+// written, field(index) for each placeholder; unknown(name) for a "{{name}}"
+// that is no placeholder (its "{{" is text, and the scan goes on after it).
+template <class Text, class FieldAt, class Unknown>
+void scan(std::string_view tmpl, Text text, FieldAt field, Unknown unknown) {
+  std::size_t pos = 0;
+  while (pos < tmpl.size()) {
+    std::size_t open = tmpl.find("{{", pos);
+    if (open == std::string_view::npos) break;
+    std::size_t close = tmpl.find("}}", open + 2);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = trim(tmpl.substr(open + 2, close - open - 2));
+    const int index = field_index(name);
+    if (index < 0) {
+      unknown(name);
+      text(tmpl.substr(pos, open + 2 - pos));
+      pos = open + 2;
+      continue;
+    }
+    text(tmpl.substr(pos, open - pos));
+    field(index);
+    pos = close + 2;
+  }
+  text(tmpl.substr(pos));
 }
 
 void append_escaped(std::string& out, std::string_view value, Escape escape) {
@@ -37,62 +70,47 @@ void append_escaped(std::string& out, std::string_view value, Escape escape) {
 
 }  // namespace
 
-Ingredients ingredients_of(const EventRecord& e) {
+Ingredients ingredients_of(const EventRecord& e, IngredientSet wanted) {
+  // Only what the template names: the log's default names five of ten, and
+  // formatting the rest (two dates, two numbers) cost more than its render.
+  auto want = [wanted](int index) { return (wanted >> index) & 1u; };
   Ingredients in;
-  in.event_name = e.event;
-  in.occurred_at = format_occurred_at(e.occurred_at);
-  in.value1 = e.value1;
-  in.value2 = e.value2;
-  in.value3 = e.value3;
-  in.json_payload = e.json_payload.value_or("");
-  in.event_id = e.id ? std::to_string(e.id) : "";
-  in.button_id = e.button_id.value_or("");
-  in.battery_mv = e.battery_mv ? std::to_string(*e.battery_mv) : "";
-  in.occurred_at_iso = format_iso8601(e.occurred_at);
+  if (want(0)) in.event_name = e.event;
+  if (want(1)) in.occurred_at = format_occurred_at(e.occurred_at);
+  if (want(2)) in.value1 = e.value1;
+  if (want(3)) in.value2 = e.value2;
+  if (want(4)) in.value3 = e.value3;
+  if (want(5)) in.json_payload = e.json_payload.value_or("");
+  if (want(6)) in.event_id = e.id ? std::to_string(e.id) : "";
+  if (want(7)) in.button_id = e.button_id.value_or("");
+  if (want(8)) in.battery_mv = e.battery_mv ? std::to_string(*e.battery_mv) : "";
+  if (want(9)) in.occurred_at_iso = format_iso8601(e.occurred_at);
   return in;
 }
 
+IngredientSet ingredients_used(std::string_view tmpl) {
+  IngredientSet used = 0;
+  scan(
+      tmpl, [](std::string_view) {}, [&used](int index) { used |= 1u << index; },
+      [](std::string_view) {});
+  return used;
+}
+
 std::vector<std::string> unknown_placeholders(std::string_view tmpl) {
-  static const Ingredients kEmpty;
   std::vector<std::string> unknown;
-  std::size_t pos = 0;
-  for (;;) {
-    std::size_t open = tmpl.find("{{", pos);
-    if (open == std::string_view::npos) break;
-    std::size_t close = tmpl.find("}}", open + 2);
-    if (close == std::string_view::npos) break;
-    std::string_view name = trim(tmpl.substr(open + 2, close - open - 2));
-    if (!lookup(name, kEmpty)) {
-      unknown.emplace_back(name);
-      pos = open + 2;
-    } else {
-      pos = close + 2;
-    }
-  }
+  scan(
+      tmpl, [](std::string_view) {}, [](int) {},
+      [&unknown](std::string_view name) { unknown.emplace_back(name); });
   return unknown;
 }
 
 std::string render(std::string_view tmpl, const Ingredients& in, Escape escape) {
   std::string out;
   out.reserve(tmpl.size() + 64);
-  std::size_t pos = 0;
-  while (pos < tmpl.size()) {
-    std::size_t open = tmpl.find("{{", pos);
-    if (open == std::string_view::npos) break;
-    std::size_t close = tmpl.find("}}", open + 2);
-    if (close == std::string_view::npos) break;
-    const std::string* value = lookup(trim(tmpl.substr(open + 2, close - open - 2)), in);
-    if (!value) {
-      // Not ours: copy the "{{" and look for a placeholder after it.
-      out.append(tmpl, pos, open + 2 - pos);
-      pos = open + 2;
-      continue;
-    }
-    out.append(tmpl, pos, open - pos);
-    append_escaped(out, *value, escape);
-    pos = close + 2;
-  }
-  out.append(tmpl.substr(pos));
+  scan(
+      tmpl, [&out](std::string_view text) { out.append(text); },
+      [&](int index) { append_escaped(out, in.*kFields[index].member, escape); },
+      [](std::string_view) {});
   return out;
 }
 

@@ -25,7 +25,14 @@ struct Ingredients {
   std::string occurred_at_iso;  // "2026-11-25T06:30:00.123Z"
 };
 
-Ingredients ingredients_of(const EventRecord& event);
+// Which ingredients a template names (a bit per placeholder), so that an
+// action fills only those.
+using IngredientSet = unsigned;
+inline constexpr IngredientSet kAllIngredients = ~0u;
+IngredientSet ingredients_used(std::string_view tmpl);
+
+// The event's ingredients; those not `wanted` stay empty.
+Ingredients ingredients_of(const EventRecord& event, IngredientSet wanted = kAllIngredients);
 
 enum class Escape {
   kNone,  // plain text: the log, an email body

@@ -160,5 +160,49 @@ TEST(LogApplet, PrintsTheTutorialsEmail) {
             "\n");
 }
 
+// An action fills only the ingredients its template names: rendering with
+// those gives what rendering with all of them gives, for every placeholder,
+// spaces, unknown names and unclosed braces included.
+TEST(IngredientsUsed, RenderingWithOnlyThoseIsTheSame) {
+  EventRecord e;
+  e.id = 42;
+  e.event = "button_pressed";
+  e.value1 = "one";
+  e.value2 = "two";
+  e.value3 = "three";
+  e.json_payload = R"({"a":1})";
+  e.occurred_at = *parse_iso8601("2026-11-25T06:30:00.123Z");
+  e.button_id = "hall";
+  e.battery_mv = 3012;
+  const Ingredients all = ingredients_of(e);
+  const char* names[] = {"EventName", "OccurredAt", "Value1",   "Value2",    "Value3",
+                         "JsonPayload", "EventId",  "ButtonId", "BatteryMv", "OccurredAtIso"};
+  std::vector<std::string> templates{std::string(kTutorialSubject) + "\n" + kTutorialBody,
+                                     "{{Valu1}} {{Value2", "{{ {{Value3}}", "plain"};
+  for (const char* name : names) {
+    const std::string one = std::string("<{{ ") + name + " }}>";
+    EXPECT_NE(ingredients_used(one), 0u) << name;
+    templates.push_back(one);
+    templates.push_back("{{" + std::string(name) + "}} and {{EventName}}");
+  }
+  for (const std::string& t : templates) {
+    const Ingredients some = ingredients_of(e, ingredients_used(t));
+    for (Escape escape : {Escape::kNone, Escape::kJson, Escape::kUrl}) {
+      EXPECT_EQ(render(t, some, escape), render(t, all, escape)) << t;
+    }
+  }
+  // The tutorial's email names three: the dates and numbers it does not
+  // name are never formatted.
+  const Ingredients tutorial =
+      ingredients_of(e, ingredients_used(std::string(kTutorialSubject) + kTutorialBody));
+  EXPECT_EQ(tutorial.value1, "one");
+  EXPECT_FALSE(tutorial.occurred_at.empty());
+  EXPECT_TRUE(tutorial.occurred_at_iso.empty());
+  EXPECT_TRUE(tutorial.event_id.empty());
+  EXPECT_TRUE(tutorial.battery_mv.empty());
+  EXPECT_TRUE(tutorial.value2.empty());
+  EXPECT_EQ(ingredients_used("no placeholders, {{Unknown}}"), 0u);
+}
+
 }  // namespace
 }  // namespace hub
