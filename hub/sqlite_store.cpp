@@ -176,10 +176,7 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
   bool runs_queued = false;
   immediate_.clear();
   staging_ = !savepoints;
-  staged_events_.clear();
-  staged_runs_.clear();
-  staged_buttons_.clear();
-  staged_button_index_.clear();
+  clear_staged();
   run("BEGIN IMMEDIATE");
   try {
     for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -408,20 +405,26 @@ void SqliteStore::write_staged() {
   // Up to 32 rows per statement (352 parameters at most): few texts to
   // prepare, and most of the per-statement cost gone. Events first: the
   // runs and buttons take their ids.
-  constexpr std::size_t kRowsPerInsert = 32;
-  for (std::size_t first = 0; first < staged_events_.size(); first += kRowsPerInsert) {
+  auto in_chunks = [](std::size_t rows, const auto& write) {
+    constexpr std::size_t kRowsPerInsert = 32;
+    for (std::size_t first = 0; first < rows; first += kRowsPerInsert) {
+      write(first, std::min(kRowsPerInsert, rows - first));
+    }
+  };
+  in_chunks(staged_events_.size(), [this](std::size_t first, std::size_t count) {
     // A duplicate (its Idempotency-Key stored): its job answers with the
     // original, which only the job-by-job path finds.
-    if (!write_events(first, std::min(kRowsPerInsert, staged_events_.size() - first))) {
-      throw StoreError("a duplicate event in the batch");
-    }
-  }
-  staged_events_.clear();
-  for (std::size_t first = 0; first < staged_runs_.size(); first += kRowsPerInsert) {
-    write_runs(first, std::min(kRowsPerInsert, staged_runs_.size() - first));
-  }
-  staged_runs_.clear();
+    if (!write_events(first, count)) throw StoreError("a duplicate event in the batch");
+  });
+  in_chunks(staged_runs_.size(),
+            [this](std::size_t first, std::size_t count) { write_runs(first, count); });
   for (const StagedButton& button : staged_buttons_) write_button(button);
+  clear_staged();
+}
+
+void SqliteStore::clear_staged() {
+  staged_events_.clear();
+  staged_runs_.clear();
   staged_buttons_.clear();
   staged_button_index_.clear();
 }
@@ -462,10 +465,7 @@ bool SqliteStore::run_immediate() {
 
 void SqliteStore::upsert_button(const EventRecord& event, const std::string& at) {
   if (!event.button_id || event.button_id->empty()) return;
-  if (!staging_) {
-    staged_buttons_.clear();
-    staged_button_index_.clear();
-  }
+  if (!staging_) clear_staged();  // job by job: only this press
   std::string id = event.key_id;
   id += '\0';
   id += *event.button_id;

@@ -122,10 +122,11 @@ class SqliteStore : public Store {
   // The event's planned runs; how many, and whether any is left pending.
   // While the batch is staged, the rows wait for write_staged().
   std::pair<int, bool> insert_runs(const EventRecord& event, const std::string& at);
-  // The staged rows of the batch: every run in multi-row INSERTs, and one
-  // upsert per button however many presses it had in the batch. Before
-  // run_immediate(): the immediate runs get their ids here.
+  // The staged rows of the batch: events, then runs, in multi-row INSERTs,
+  // and one upsert per button however many presses it had in the batch.
+  // Before run_immediate(): the immediate runs get their ids here.
   void write_staged();
+  void clear_staged();
   // Whether every row was inserted (then each event has its id).
   bool write_events(std::size_t first, std::size_t count);
   void write_runs(std::size_t first, std::size_t count);
@@ -183,9 +184,10 @@ class SqliteStore : public Store {
   };
   std::vector<Immediate> immediate_;
   std::size_t current_job_ = 0;
-  // The first try of a batch stages its runs and button updates and writes
-  // them together before COMMIT (a statement per row costs more than the
-  // row); the retry with savepoints writes them job by job.
+  // The first try of a batch stages its events, runs and button updates
+  // and writes them together before COMMIT (a statement per row costs more
+  // than the row); the retry with savepoints writes them job by job, the
+  // staged lists then holding one job's rows at a time.
   bool staging_ = false;
   struct StagedRun {
     const EventRecord* event;  // the job's, alive until the batch is finished
