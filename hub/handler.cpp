@@ -200,7 +200,8 @@ bool is_trigger(const Request& request) {
   // Every path under /trigger/ is a trigger or a 404, both answered without
   // waiting; route() would also decode the event and the key, which
   // handle_async does again.
-  return split_target(request.target).path.substr(0, 9) == "/trigger/";
+  constexpr std::string_view kPrefix = "/trigger/";
+  return split_target(request.target).path.substr(0, kPrefix.size()) == kPrefix;
 }
 
 void handle_async(const Request& request, Store& store, const HandlerOptions& options,

@@ -194,6 +194,7 @@ std::optional<bool> SqliteStore::apply_batch(std::deque<WriteJob>& batch,
         continue;
       }
       run("SAVEPOINT job");
+      clear_staged();  // job by job: the staged lists hold this job's rows only
       try {
         if (batch[i].apply()) runs_queued = true;
         run("RELEASE job");
@@ -294,8 +295,6 @@ void SqliteStore::append_async(EventRecord event, AppendCallback done) {
 }
 
 void SqliteStore::insert_event(const std::string& occurred_at, AppendResult& result) {
-  // Job by job (savepoints), only this event's row.
-  if (!staging_) staged_events_.clear();
   staged_events_.push_back({&result.event, occurred_at});
   if (staging_ || write_events(0, 1)) return;
   const EventRecord& event = result.event;
@@ -315,8 +314,6 @@ std::pair<int, bool> SqliteStore::insert_runs(const EventRecord& event, const st
   if (planned.empty()) return {0, false};
   // An immediate run is stored as done by its first attempt; run_immediate()
   // turns it back to pending if that attempt fails before the commit.
-  // Job by job (savepoints), only this job's rows: a failed job's stay out.
-  if (!staging_) staged_runs_.clear();
   bool pending = false;
   for (PlannedRun& run : planned) {
     const bool immediate = run.immediate && immediate_runner_.run;
@@ -465,7 +462,6 @@ bool SqliteStore::run_immediate() {
 
 void SqliteStore::upsert_button(const EventRecord& event, const std::string& at) {
   if (!event.button_id || event.button_id->empty()) return;
-  if (!staging_) clear_staged();  // job by job: only this press
   std::string id = event.key_id;
   id += '\0';
   id += *event.button_id;

@@ -14,17 +14,32 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// The placeholders, in the order of their bits in an IngredientSet.
+// The placeholders, in the order of their bits in an IngredientSet, each
+// with where its text goes and how it is made from the event.
 struct Field {
   std::string_view name;
   std::string Ingredients::*member;
+  std::string (*make)(const EventRecord&);
 };
 constexpr Field kFields[] = {
-    {"EventName", &Ingredients::event_name},   {"OccurredAt", &Ingredients::occurred_at},
-    {"Value1", &Ingredients::value1},          {"Value2", &Ingredients::value2},
-    {"Value3", &Ingredients::value3},          {"JsonPayload", &Ingredients::json_payload},
-    {"EventId", &Ingredients::event_id},       {"ButtonId", &Ingredients::button_id},
-    {"BatteryMv", &Ingredients::battery_mv},   {"OccurredAtIso", &Ingredients::occurred_at_iso},
+    {"EventName", &Ingredients::event_name, [](const EventRecord& e) { return e.event; }},
+    {"OccurredAt", &Ingredients::occurred_at,
+     [](const EventRecord& e) { return format_occurred_at(e.occurred_at); }},
+    {"Value1", &Ingredients::value1, [](const EventRecord& e) { return e.value1; }},
+    {"Value2", &Ingredients::value2, [](const EventRecord& e) { return e.value2; }},
+    {"Value3", &Ingredients::value3, [](const EventRecord& e) { return e.value3; }},
+    {"JsonPayload", &Ingredients::json_payload,
+     [](const EventRecord& e) { return e.json_payload.value_or(""); }},
+    {"EventId", &Ingredients::event_id,
+     [](const EventRecord& e) { return e.id ? std::to_string(e.id) : std::string(); }},
+    {"ButtonId", &Ingredients::button_id,
+     [](const EventRecord& e) { return e.button_id.value_or(""); }},
+    {"BatteryMv", &Ingredients::battery_mv,
+     [](const EventRecord& e) {
+       return e.battery_mv ? std::to_string(*e.battery_mv) : std::string();
+     }},
+    {"OccurredAtIso", &Ingredients::occurred_at_iso,
+     [](const EventRecord& e) { return format_iso8601(e.occurred_at); }},
 };
 
 int field_index(std::string_view name) {
@@ -73,18 +88,10 @@ void append_escaped(std::string& out, std::string_view value, Escape escape) {
 Ingredients ingredients_of(const EventRecord& e, IngredientSet wanted) {
   // Only what the template names: the log's default names five of ten, and
   // formatting the rest (two dates, two numbers) cost more than its render.
-  auto want = [wanted](int index) { return (wanted >> index) & 1u; };
   Ingredients in;
-  if (want(0)) in.event_name = e.event;
-  if (want(1)) in.occurred_at = format_occurred_at(e.occurred_at);
-  if (want(2)) in.value1 = e.value1;
-  if (want(3)) in.value2 = e.value2;
-  if (want(4)) in.value3 = e.value3;
-  if (want(5)) in.json_payload = e.json_payload.value_or("");
-  if (want(6)) in.event_id = e.id ? std::to_string(e.id) : "";
-  if (want(7)) in.button_id = e.button_id.value_or("");
-  if (want(8)) in.battery_mv = e.battery_mv ? std::to_string(*e.battery_mv) : "";
-  if (want(9)) in.occurred_at_iso = format_iso8601(e.occurred_at);
+  for (std::size_t i = 0; i < std::size(kFields); ++i) {
+    if ((wanted >> i) & 1u) in.*kFields[i].member = kFields[i].make(e);
+  }
   return in;
 }
 
